@@ -1,0 +1,54 @@
+# Two commands set up a fresh clone: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.PHONY: install run worker test test-pg test-browser lint fmt migrate clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+## Serve on 127.0.0.1:$(PORT) with the embedded default (SQLite, tasks in-process).
+run: migrate
+	$(BIN)/python manage.py bootstrap --port $(PORT)
+	$(BIN)/gunicorn erpintegration.wsgi:application --bind 127.0.0.1:$(PORT) \
+	  --workers 1 --threads 8 --timeout 60 --access-logfile -
+
+## A Celery worker for production-like setups (needs CELERY_BROKER_URL).
+worker: install
+	$(BIN)/celery -A erpintegration worker --loglevel=info --concurrency=2
+
+## The whole suite on the embedded default (SQLite, eager tasks).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The same suite on PostgreSQL.
+test-pg: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/mapping.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from .models import AccessToken, Membership, Organization
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "id", "created_at"]
+    search_fields = ["name", "slug", "id"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role", "organization"]
+    search_fields = ["user__username", "organization__name"]
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "organization", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["organization", "revoked_at"]
+    search_fields = ["id", "name"]
+    exclude = ["secret_hash"]
+    readonly_fields = ["id", "organization", "created_by", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued through the UI or `manage.py create_token`, which show the secret once

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ErpIntegrationConfig(AppConfig):
+    name = "erpintegration"
+    verbose_name = "Tenancy and access"

@@ -1,0 +1,95 @@
+"""Configuration: integrations, their use cases with history, and app mappings (DOMAIN.md 1.1-1.3)."""
+import uuid
+
+from django.db import models
+
+
+class Integration(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="integrations")
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True, null=True)
+    access_token_ids = models.JSONField(default=list, blank=True)
+    app_ids = models.JSONField(default=list, blank=True)
+    environment_config = models.JSONField(default=list, blank=True)
+    settings = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UseCaseType(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+    FILE_PROXY = "file_proxy", "File proxy"
+
+
+class UseCase(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="use_cases")
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=255, null=True, blank=True)
+    type = models.CharField(max_length=16, choices=UseCaseType.choices)
+    enabled = models.BooleanField(default=True)
+    configuration = models.JSONField(null=True, blank=True)
+    change_description = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "slug"], condition=models.Q(slug__isnull=False), name="uniq_use_case_slug"
+            )
+        ]
+        indexes = [models.Index(fields=["integration", "type", "enabled"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
+
+
+class UseCaseHistory(models.Model):
+    """A snapshot of a use case *before* one of its updates (DOMAIN.md 1.2)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+")
+    use_case = models.ForeignKey(UseCase, on_delete=models.CASCADE, related_name="history")
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=255, null=True, blank=True)
+    type = models.CharField(max_length=16, choices=UseCaseType.choices)
+    enabled = models.BooleanField()
+    configuration = models.JSONField(null=True, blank=True)
+    change_description = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    history_created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    changed_by = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-history_created_at", "-id"]
+        indexes = [models.Index(fields=["use_case", "-history_created_at"])]
+
+
+class AppMapping(models.Model):
+    """Routes v1 events of (app_id, component_id) to an integration; one pair per organisation."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="app_mappings")
+    app_id = models.CharField(max_length=255)
+    component_id = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "app_id", "component_id"], name="uniq_app_mapping")
+        ]
