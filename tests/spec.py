@@ -34,7 +34,7 @@ def _to_json_schema(node):
 def response_schema(operation_id: str, status: int) -> dict | None:
     spec = load_spec()
     for methods in spec["paths"].values():
-        for method, op in methods.items():
+        for _method, op in methods.items():
             if isinstance(op, dict) and op.get("operationId") == operation_id:
                 response = op["responses"].get(str(status))
                 if response is None:

@@ -78,6 +78,9 @@ class UseCaseHistory(models.Model):
         ordering = ["-history_created_at", "-id"]
         indexes = [models.Index(fields=["use_case", "-history_created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.name} before {self.history_created_at:%Y-%m-%d %H:%M}"
+
 
 class AppMapping(models.Model):
     """Routes v1 events of (app_id, component_id) to an integration; one pair per organisation."""
@@ -93,3 +96,6 @@ class AppMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "app_id", "component_id"], name="uniq_app_mapping")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.app_id}/{self.component_id} -> {self.integration_id}"
