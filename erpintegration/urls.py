@@ -11,6 +11,7 @@ urlpatterns = [
     path("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("", include("integrations.api.urls")),
+    path("", include("entities.urls")),
     path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("", include("integrations.urls")),

@@ -1,0 +1,130 @@
+"""What the mapping engine produces and the entity store consumes. Pure data, no Django.
+
+Interface contract between ``integrations.mapping`` (producer) and ``entities.services`` (consumer):
+
+* ``EntityUpdate.unique_identifiers``: attribute name -> value (AND). A ``_type`` email/phone id uses the
+  key ``"<attribute>.<type>"`` (e.g. ``"email.email"``) with the scalar value: "search inside the
+  repeatable values". ``{"_id": "<uuid>"}`` alone means a direct lookup by entity id.
+* Relations in ``attributes`` stay unresolved:
+  ``{"$relation": {"<op>": [{"$entity_unique_ids": {...}, "_schema": "contact", "_tags": [...]}]}}``
+  with ``<op>`` one of ``_set``, ``_append``, ``_append_all``.
+* Relation references stay unresolved:
+  ``{"$relation_ref": {"<op>": [{"$entity_unique_ids": {...}, "_schema": "...", "path": "...",
+  "value": {"attribute": "...", "operation": "_set|_append|_append_all", "value": <resolved value>}}]}}``
+* Array operations on plain attributes: ``{"_set"|"_append"|"_append_all": [...]}``, applied by the store.
+* ``PruneScope`` is emitted once per entity configuration in a prune mode, even with zero items
+  (zero items prune the whole scope), resolved against the original payload.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTITY_MODES = ("upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete")
+METER_READING_MODES = ("upsert", "delete", "upsert-prune-scope")
+READING_MATCHING = ("external_id", "strict-date")
+
+
+@dataclass
+class EntityUpdate:
+    entity_slug: str
+    unique_identifiers: dict[str, Any]
+    attributes: dict[str, Any]
+    mode: str = "upsert"
+    config_index: int = 0
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "entity_slug": self.entity_slug,
+            "unique_identifiers": self.unique_identifiers,
+            "attributes": self.attributes,
+        }
+
+
+@dataclass
+class PruneScope:
+    """After the upserts of one entity configuration, delete/purge the in-scope entities not upserted."""
+
+    entity_schema: str
+    action: str  # "delete" | "purge"
+    scope_mode: str  # "relations" | "query"
+    config_index: int
+    scope_schema: str | None = None  # relations: schema of the scope entity
+    scope_unique_ids: dict[str, Any] | None = None  # relations: resolved ids of the scope entity
+    query: dict[str, Any] | None = None  # query: attribute -> resolved value
+
+
+@dataclass
+class MeterReadingUpdate:
+    meter: dict[str, Any]  # {"$entity_unique_ids": {...}}
+    attributes: dict[str, Any]
+    meter_counter: dict[str, Any] | None = None
+    mode: str = "upsert"
+    reading_matching: str = "external_id"
+    scope_source: str | None = None
+    config_index: int = 0
+
+    def to_contract(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"meter": self.meter}
+        if self.meter_counter is not None:
+            out["meter_counter"] = self.meter_counter
+        out["attributes"] = self.attributes
+        return out
+
+
+@dataclass
+class MeterReadingPrune:
+    """``upsert-prune-scope`` for readings: the meter (+counter) whose other readings are deleted."""
+
+    meter: dict[str, Any]
+    meter_counter: dict[str, Any] | None
+    kept_external_ids: list[str]
+    scope_source: str | None
+    config_index: int
+
+
+@dataclass
+class MappingWarning:
+    entity_schema: str
+    field: str
+    message: str
+
+    def to_contract(self) -> dict[str, str]:
+        return {"entity_schema": self.entity_schema, "field": self.field, "message": self.message}
+
+
+@dataclass
+class MappingResult:
+    entity_updates: list[EntityUpdate] = field(default_factory=list)
+    meter_readings_updates: list[MeterReadingUpdate] = field(default_factory=list)
+    prune_scopes: list[PruneScope] = field(default_factory=list)
+    meter_reading_prunes: list[MeterReadingPrune] = field(default_factory=list)
+    warnings: list[MappingWarning] = field(default_factory=list)
+
+    def to_contract(self) -> dict[str, Any]:
+        """The ``MappingSimulationResponse`` shape."""
+        return {
+            "entity_updates": [u.to_contract() for u in self.entity_updates],
+            "meter_readings_updates": [u.to_contract() for u in self.meter_readings_updates],
+            "warnings": [w.to_contract() for w in self.warnings],
+        }
+
+
+class MappingError(Exception):
+    """A configuration, payload or expression error for one event.
+
+    ``code`` e.g. MISSING_UNIQUE_IDENTIFIERS, JSONATA_ERROR, INVALID_PAYLOAD, INVALID_CONFIGURATION;
+    ``details`` names the place: {"path": "entities[0].fields[2].jsonataExpression", "jsonata": {...}}.
+    """
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
