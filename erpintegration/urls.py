@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("integrations.api.urls")),
     path("", include("entities.urls")),
+    path("", include("monitoring.api.urls")),
     path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("", include("integrations.urls")),
