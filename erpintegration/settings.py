@@ -130,6 +130,11 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 INBOUND_MAX_EVENTS_PER_REQUEST = env_int("INBOUND_MAX_EVENTS_PER_REQUEST", 100)
 INBOUND_MAX_EVENT_BYTES = env_int("INBOUND_MAX_EVENT_BYTES", 1024 * 1024)
+# Inbound processing: events still unfinished after this long are re-enqueued by the sweeper; an event
+# whose processing crashed this many times is failed (so it cannot block its integration forever).
+INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
+INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
+INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
@@ -173,6 +178,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Redis redelivers an unacknowledged message (worker killed) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE = {
+    "inbound-sweep-stale-events": {
+        "task": "integrations.tasks.sweep_events",
+        "schedule": float(INBOUND_SWEEP_INTERVAL_SECONDS),
+    },
+}
 
 LOGGING = {
     "version": 1,
