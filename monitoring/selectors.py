@@ -81,7 +81,8 @@ def query_inbound_events(
 
 
 def inbound_event_as_contract(row: InboundMonitoringEvent) -> dict[str, Any]:
-    """The ``InboundMonitoringEvent`` shape (``event_type`` omitted when absent, as for v3 events)."""
+    """The ``InboundMonitoringEvent`` shape (``event_type`` omitted when absent, as for v3 events) plus
+    ``details`` (per-entity outcomes, warnings, error details)."""
     body: dict[str, Any] = {
         "org_id": row.organization_id,
         "event_id": row.event_id,
@@ -91,15 +92,16 @@ def inbound_event_as_contract(row: InboundMonitoringEvent) -> dict[str, Any]:
         "object_type": row.object_type,
         "sync_type": row.sync_type,
         "status": row.status,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "error_category": row.error_category,
         "processing_duration_ms": row.processing_duration_ms,
         "received_at": _iso(row.received_at),
         "completed_at": _iso(row.completed_at),
     }
     if row.event_type:
         body["event_type"] = row.event_type
+    # Omitted rather than null when absent: the contract's error_category enum has no null member.
+    for name in ("error_code", "error_message", "error_category"):
+        if getattr(row, name) is not None:
+            body[name] = getattr(row, name)
     if row.details:
         body["details"] = row.details
     return body
