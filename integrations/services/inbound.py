@@ -11,7 +11,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -344,7 +343,12 @@ def _send_processing_task(event_id: str) -> None:
 def enqueue_processing(event_id: str) -> None:
     """After commit: a worker applies every pending event of the integration up to this one, in order.
     A failure to reach the broker loses nothing: the event is stored and the sweeper re-enqueues it."""
-    transaction.on_commit(partial(_send_processing_task, str(event_id)), robust=True)
+    event_id = str(event_id)
+
+    def send_processing_task():
+        _send_processing_task(event_id)
+
+    transaction.on_commit(send_processing_task, robust=True)
 
 
 def accept_events(organization, api_version: str, body: Any) -> list[dict]:
