@@ -135,6 +135,8 @@ INBOUND_MAX_EVENT_BYTES = env_int("INBOUND_MAX_EVENT_BYTES", 1024 * 1024)
 INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
 INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+# Fresh events of one integration are applied this many per transaction (a retried event goes alone).
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")

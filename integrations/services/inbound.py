@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -541,6 +541,7 @@ def sweep_stale_events(older_than: timedelta | None = None) -> int:
     cutoff = timezone.now() - older_than
     stale = (
         ErpEvent.objects.filter(status__in=PENDING_STATUSES, received_at__lte=cutoff)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lte=cutoff))
         .values("integration_id")
         .annotate(last=Max("sequence"))
     )

@@ -2,9 +2,9 @@
 
 Guarantees:
 * Strict order per integration: every step holds the integration's :class:`EventProcessingLock` row and
-  takes the pending event with the smallest sequence.
+  takes the pending events with the smallest sequences.
 * Exactly once: an event's entity writes, its monitoring rows and its final status commit in ONE
-  transaction, after re-checking under the lock that it is still pending. A worker killed half-way rolls
+  transaction (one per small batch of events), after re-checking under the lock that it is still pending. A worker killed half-way rolls
   back everything; the redelivered (or swept) task then applies it once.
 * Attempts are counted in a separate, committed claim step, so a poison event (crashing every time) is
   failed after ``INBOUND_MAX_ATTEMPTS`` instead of blocking its integration forever.
@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from entities.services import StoreError, apply_mapping_result
 
@@ -89,11 +90,10 @@ def process_events_through(event_id: str) -> int:
         return 0
     applied = 0
     while True:
-        claimed = _claim_next(target["integration_id"], target["sequence"])
-        if claimed is None:
+        batch = _claim_batch(target["integration_id"], target["sequence"])
+        if not batch:
             return applied
-        if _apply(claimed):
-            applied += 1
+        applied += _apply_batch(target["integration_id"], batch)
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -108,32 +108,43 @@ def _lock(integration_id) -> EventProcessingLock:
     return EventProcessingLock.objects.select_for_update().get(integration_id=integration_id)
 
 
-def _next_pending(integration_id, up_to_sequence: int) -> ErpEvent | None:
-    return (
-        ErpEvent.objects.filter(
-            integration_id=integration_id, status__in=PENDING_STATUSES, sequence__lte=up_to_sequence
-        )
-        .order_by("sequence")
-        .first()
-    )
-
-
-def _claim_next(integration_id, up_to_sequence: int) -> uuid.UUID | None:
-    """Committed claim of the next pending event: counts the attempt (a crash still counts) and fails
-    an event that exhausted its attempts."""
+def _claim_batch(integration_id, up_to_sequence: int) -> list[uuid.UUID]:
+    """Committed claim of the next pending events (in sequence order): counts the attempt, so a crash
+    still counts, and fails events that exhausted their attempts. Fresh events are claimed in batches
+    (one transaction for many); an event that failed before is retried alone, so it cannot take
+    innocent neighbours down with it."""
+    size = max(1, settings.INBOUND_PROCESSING_BATCH_SIZE)
     with transaction.atomic():
         _lock(integration_id)
         while True:
-            event = _next_pending(integration_id, up_to_sequence)
-            if event is None:
-                return None
-            if event.attempts >= settings.INBOUND_MAX_ATTEMPTS:
-                _fail_exhausted(event)
-                continue
-            ErpEvent.objects.filter(pk=event.pk).update(
-                status=EventStatus.PROCESSING, attempts=event.attempts + 1, started_at=timezone.now()
+            pending = list(
+                ErpEvent.objects.filter(
+                    integration_id=integration_id, status__in=PENDING_STATUSES, sequence__lte=up_to_sequence
+                )
+                .order_by("sequence")
+                .only("id", "attempts", "last_error", "resolved_use_case_ids", "organization_id",
+                      "integration_id", "correlation_id", "event_type", "event_name", "use_case_slug",
+                      "received_at")[:size]
             )
-            return event.pk
+            if not pending:
+                return []
+            head = pending[0]
+            if head.attempts >= settings.INBOUND_MAX_ATTEMPTS:
+                _fail_exhausted(head)
+                continue
+            if head.attempts > 0:
+                batch = [head]
+            else:
+                batch = []
+                for event in pending:
+                    if event.attempts > 0:
+                        break
+                    batch.append(event)
+            ids = [event.pk for event in batch]
+            ErpEvent.objects.filter(pk__in=ids).update(
+                status=EventStatus.PROCESSING, attempts=F("attempts") + 1, started_at=timezone.now()
+            )
+            return ids
 
 
 def _fail_exhausted(event: ErpEvent) -> None:
@@ -145,39 +156,50 @@ def _fail_exhausted(event: ErpEvent) -> None:
     ErpEvent.objects.filter(pk=event.pk).update(status=EventStatus.FAILED, completed_at=now, last_error=message)
 
 
-def _apply(event_id: uuid.UUID) -> bool:
-    """Apply one claimed event in one transaction; False if someone else already finished it."""
+def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
+    """Apply claimed events in one transaction, in order; events someone else finished are skipped.
+    Any unexpected error rolls the whole batch back (each event is retried, alone, later)."""
+    current = None
     try:
         with transaction.atomic():
-            lock = _lock_for_event(event_id)
-            event = ErpEvent.objects.select_related("organization").get(pk=event_id)
-            if not event.is_pending:
-                return False
-            failed = apply_event(event)
-            event.status = EventStatus.FAILED if failed else EventStatus.PROCESSED
-            event.completed_at = timezone.now()
-            event.last_error = ""
-            event.save(update_fields=["status", "completed_at", "last_error"])
-            lock.last_processed_sequence = max(lock.last_processed_sequence, event.sequence)
-            lock.save(update_fields=["last_processed_sequence"])
-            return True
+            lock = _lock(integration_id)
+            events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
+            use_cases = _use_cases(events.values())
+            done = []
+            for event_id in event_ids:
+                current = event_id
+                event = events.get(event_id)
+                if event is None or not event.is_pending:
+                    continue
+                failed = apply_event(event, use_cases)
+                event.status = EventStatus.FAILED if failed else EventStatus.PROCESSED
+                event.completed_at = timezone.now()
+                event.last_error = ""
+                done.append(event)
+            if done:
+                ErpEvent.objects.bulk_update(done, ["status", "completed_at", "last_error"])
+                lock.last_processed_sequence = max(lock.last_processed_sequence, *(e.sequence for e in done))
+                lock.save(update_fields=["last_processed_sequence"])
+            return len(done)
     except Exception as exc:
-        ErpEvent.objects.filter(pk=event_id).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        if current is not None:
+            ErpEvent.objects.filter(pk=current).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
 
 
-def _lock_for_event(event_id) -> EventProcessingLock:
-    integration_id = ErpEvent.objects.filter(pk=event_id).values_list("integration_id", flat=True).get()
-    return _lock(integration_id)
+def _use_cases(events) -> dict[str, UseCase]:
+    ids = {use_case_id for event in events for use_case_id in event.resolved_use_case_ids or []}
+    return {str(uc.id): uc for uc in UseCase.objects.filter(pk__in=ids)}
 
 
 # --- one event --------------------------------------------------------------------------------------
 
 
-def apply_event(event: ErpEvent) -> bool:
+def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None) -> bool:
     """Run every resolved use case of ``event``; one monitoring row per use case and sync type.
     Returns True if any use case failed. Runs inside the caller's transaction."""
-    use_cases = {str(uc.id): uc for uc in UseCase.objects.filter(pk__in=event.resolved_use_case_ids)}
+    if use_cases is None:
+        use_cases = _use_cases([event])
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None

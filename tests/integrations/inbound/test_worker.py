@@ -105,6 +105,12 @@ class Worker:
             self.log.close()
 
 
+def reset_producer(app) -> None:
+    """Forget the cached router, queues and producer pool so the next send uses the current configuration."""
+    app.__dict__.pop("amqp", None)
+    app._pool = None
+
+
 @pytest.fixture
 def broker_queue(tmp_path):
     """Point this process's Celery producer at the broker and a private queue (tasks are eager otherwise)."""
@@ -113,7 +119,7 @@ def broker_queue(tmp_path):
     queue = f"inbound-test-{uuid.uuid4().hex[:8]}"
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
-    app.amqp.__dict__.pop("queues", None)
+    reset_producer(app)
     workers: list[Worker] = []
 
     def start_worker() -> Worker:
@@ -125,9 +131,12 @@ def broker_queue(tmp_path):
     for worker in workers:
         worker.stop()
     app.conf.update(saved)
-    app.amqp.__dict__.pop("queues", None)
-    with app.connection_for_write() as conn:  # drop leftovers of this run's private queue
+    reset_producer(app)
+    with app.connection_for_write(BROKER) as conn:  # drop leftovers of this run's private queue
         conn.default_channel.queue_delete(queue)
+    import redis
+
+    redis.Redis.from_url(BROKER).delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def processed(event_ids) -> bool:
