@@ -13,6 +13,7 @@ Every evaluation is bounded (time, recursion depth, sequence length); a runaway 
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -194,7 +195,12 @@ class PreparedData:
 
 
 def prepare(value: Any) -> PreparedData:
-    """Convert ``value`` (a parsed payload or an item of it) once for the configured engine."""
+    """Convert ``value`` (a parsed payload or an item of it) once for the configured engine.
+
+    ``UNDEFINED`` is a valid input: JSONata then sees no input at all (``$count($)`` is 0).
+    """
+    if value is UNDEFINED:
+        return PreparedData(UNDEFINED, None)
     if _config.engine == "jsonatapy":
         import jsonatapy
 
@@ -212,13 +218,17 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
     compiled = compile_expression(text)
     if _config.engine == "jsonatapy":
         try:
-            result = compiled.evaluate_with_data(data.handle, bindings)
+            if data.value is UNDEFINED:
+                text_result = compiled.evaluate_json_or_none(None, bindings)
+                result = UNDEFINED if text_result is None else json.loads(text_result)
+            else:
+                result = compiled.evaluate_with_data(data.handle, bindings)
         except Exception as exc:
             raise _from_engine_error(exc, text) from None
         if result == _UNDEF_MARK:
             return UNDEFINED
         return result
-    return _evaluate_python(compiled, text, data.value, bindings)
+    return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings)
 
 
 def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None) -> Any:
