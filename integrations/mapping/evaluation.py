@@ -4,6 +4,7 @@ Every error leaves here as a ``MappingError`` that names the place in the config
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import expressions
@@ -62,10 +63,7 @@ class EventScope:
 
     def __init__(self, payload: Any):
         self.payload = payload
-        try:
-            self.root = Item(payload, expressions.prepare(payload))
-        except ExpressionError as exc:
-            raise MappingError("INVALID_PAYLOAD", exc.message, {"path": "payload"}) from None
+        self.root = Item(payload)  # converted for the engine on first use, once
 
     def item(self, value: Any) -> Item:
         return self.root if value is self.payload else Item(value)
@@ -74,6 +72,11 @@ class EventScope:
         """``text`` evaluated on ``item`` with the original payload bound as ``$root``."""
         if not isinstance(text, str):
             raise config_error(path, "must be a JSONata expression string")
+        steps = simple_path(text)
+        if steps is not None:
+            value = walk(item.value, steps)
+            if value is not _NOT_SIMPLE:
+                return value
         bindings = {"root": self.payload} if "$root" in text else None
         try:
             return expressions.evaluate(text, item.prepared, bindings)
@@ -112,6 +115,47 @@ class EventScope:
         if required:
             raise config_error(path, "needs one of constant, jsonataExpression or field")
         return UNDEFINED
+
+
+_NOT_SIMPLE = object()
+_SIMPLE_PATH = re.compile(r"(?:\$\$?\.)?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_simple_paths: dict[str, tuple[str, ...] | None] = {}
+
+
+def simple_path(text: str) -> tuple[str, ...] | None:
+    """The steps of a plain object path (``a.b``, ``$.a.b``, ``$$.a``), which need no JSONata engine.
+
+    Only an optimisation: ``walk`` answers exactly what JSONata would when every step meets an object,
+    and gives up (``_NOT_SIMPLE``) otherwise, so the engine evaluates the expression.
+    """
+    steps = _simple_paths.get(text, _NOT_SIMPLE)
+    if steps is _NOT_SIMPLE:
+        stripped = text.strip()
+        if _SIMPLE_PATH.fullmatch(stripped) and stripped not in _JSONATA_WORDS:
+            parts = stripped.split(".")
+            steps = tuple(parts[1:] if parts[0] in ("$", "$$") else parts)
+        else:
+            steps = None
+        if len(_simple_paths) > 4096:
+            _simple_paths.clear()
+        _simple_paths[text] = steps
+    return steps
+
+
+_JSONATA_WORDS = {"true", "false", "null", "and", "or", "in", "function"}
+
+
+def walk(value: Any, steps: tuple[str, ...]) -> Any:
+    if value is UNDEFINED:
+        return UNDEFINED
+    for step in steps:
+        if not isinstance(value, dict):
+            return _NOT_SIMPLE  # arrays map, scalars and null end the path: leave it to JSONata
+        if step in value:
+            value = value[step]
+        else:
+            return UNDEFINED
+    return value
 
 
 def lookup(value: Any, name: str) -> Any:
