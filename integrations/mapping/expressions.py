@@ -70,6 +70,7 @@ class ExpressionError(Exception):
 
 _config = EngineConfig()
 _local = threading.local()
+_FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 # Sentinel that marks "undefined" in a jsonatapy result (its Python API maps undefined and null to None).
 _UNDEF_MARK = "\u0000jsonata-undefined\u0000"
@@ -135,7 +136,9 @@ def _compile(text: str):
             # The user's text first, so syntax errors speak about what the user wrote.
             jsonatapy.compile(text, **bounds)
             return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
-        except Exception as exc:
+        except _FATAL:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
             raise _from_engine_error(exc, text) from None
     import jsonata
 
@@ -151,6 +154,9 @@ _CODE_RE = re.compile(r"\b([STDU]\d{4})\b")
 
 
 def _from_engine_error(exc: BaseException, text: str) -> ExpressionError:
+    if not isinstance(exc, Exception):  # e.g. pyo3's PanicException
+        first_line = (str(exc).splitlines() or [""])[0]
+        return ExpressionError(f"JSONata engine failure: {first_line}", expression=text)
     message = str(exc)
     code = getattr(exc, "error", None) or getattr(exc, "code", None)
     position = getattr(exc, "location", None)
@@ -206,7 +212,9 @@ def prepare(value: Any) -> PreparedData:
 
         try:
             return PreparedData(value, jsonatapy.JsonataData(value))
-        except Exception as exc:
+        except _FATAL:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             raise ExpressionError(f"data cannot be used by JSONata: {exc}", code="D0000") from None
     return PreparedData(value, value)
 
@@ -223,7 +231,9 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
                 result = UNDEFINED if text_result is None else json.loads(text_result)
             else:
                 result = compiled.evaluate_with_data(data.handle, bindings)
-        except Exception as exc:
+        except _FATAL:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
             raise _from_engine_error(exc, text) from None
         if result == _UNDEF_MARK:
             return UNDEFINED

@@ -34,15 +34,15 @@ def map_fields(
         attribute = spec.get("attribute")
         if not isinstance(attribute, str) or not attribute:
             raise config_error(f"{fpath}.attribute", "is required and must be a non-empty string")
+        field_type = spec.get("_type")
+        if field_type is not None and field_type not in REPEATABLE_TYPES:
+            raise config_error(f"{fpath}._type", f"must be one of {', '.join(REPEATABLE_TYPES)}")
         if not scope.enabled(spec.get("enabled"), item, f"{fpath}.enabled"):
             continue
         value = field_value(scope, spec, item, fpath, file_proxy)
         if value is UNDEFINED:
             continue
-        field_type = spec.get("_type")
         if field_type is not None:
-            if field_type not in REPEATABLE_TYPES:
-                raise config_error(f"{fpath}._type", f"must be one of {', '.join(REPEATABLE_TYPES)}")
             value = wrap_repeatable(value, field_type)
             types[attribute] = field_type
         attributes[attribute] = value

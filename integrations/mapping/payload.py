@@ -33,11 +33,12 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        return json.loads(payload)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise MappingError(
-            "INVALID_PAYLOAD",
-            f"payload is not valid JSON: {exc}" if isinstance(exc, json.JSONDecodeError)
-            else "payload is nested too deeply",
-            {"path": "payload"},
-        ) from None
+        return json.loads(payload, parse_constant=_reject_constant)
+    except ValueError as exc:  # JSONDecodeError, NaN/Infinity
+        raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
+    except RecursionError:
+        raise MappingError("INVALID_PAYLOAD", "payload is nested too deeply", {"path": "payload"}) from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
