@@ -1,7 +1,7 @@
 """Structural checks for the Handlebars templates of file-proxy auth and steps.
 
 Rendering lives in ``fileproxy.templating``; here we only catch what would certainly fail or render
-garbage: unbalanced ``{{ }}``, unclosed or mismatched block helpers, empty tags, and references to
+garbage: a ``{{`` never closed, unclosed or mismatched block helpers, empty tags, and references to
 ``steps.N`` that have not run yet.
 """
 from __future__ import annotations
@@ -16,10 +16,7 @@ def template_problem(text: str, *, available_steps: int | None = None) -> str | 
     blocks: list[tuple[str, int]] = []
     pos = 0
     while True:
-        opening = text.find("{{", pos)
-        stray = text.find("}}", pos, opening if opening != -1 else len(text))
-        if stray != -1:
-            return f"'}}}}' at offset {stray} has no matching '{{{{'"
+        opening = text.find("{{", pos)  # a lone "}}" is literal text (JSON bodies end with one)
         if opening == -1:
             break
         if text.startswith("{{!--", opening):
