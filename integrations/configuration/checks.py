@@ -109,7 +109,7 @@ class Checker:
         ok = True
         for key, item in value.items():
             item_path = key_path(path, key)
-            if not key.strip():
+            if not str(key).strip():
                 self.add(item_path, "keys must not be empty")
                 ok = False
             if not self.string(item, item_path, allow_empty=True):

@@ -229,7 +229,7 @@ def _file_proxy_url(config: Any, check: Checker, path: str) -> None:
         return
     for name, param in config["params"].items():
         param_path = key_path(params_path, name)
-        if not name.strip():
+        if not str(name).strip():
             check.add(param_path, "parameter names must not be empty")
         elif name in RESERVED_URL_PARAMS:
             check.add(param_path, f"{name} is set from the integration context and cannot be a parameter")

@@ -41,8 +41,9 @@ class ConfigurationInvalid(Exception):
         return [issue.as_dict() for issue in self.issues]
 
 
-def key_path(path: str, key: str) -> str:
+def key_path(path: str, key: object) -> str:
     """``path.key``, or ``path["odd key"]`` when the key would make the dotted form ambiguous."""
+    key = str(key)
     if _PLAIN_KEY.match(key):
         return f"{path}.{key}"
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"

@@ -73,7 +73,7 @@ def _object(config: Any, check: Checker, path: str) -> None:
                                           f"(array-form unique ids must be attributes in fields)")
         elif isinstance(ids, dict):
             for remote, local in ids.items():
-                if not remote.strip():
+                if not str(remote).strip():
                     check.add(slug_path, "remote payload keys must not be empty")
                 check.string(local, key_path(slug_path, remote))
         else:
