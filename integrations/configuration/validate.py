@@ -16,12 +16,13 @@ ROOT = "configuration"
 
 
 def validate_configuration(use_case_type: str, configuration: dict | None, previous: dict | None = None,
-                           *, now: datetime | None = None) -> dict | None:
+                           *, now: datetime | None = None, root: str = ROOT) -> dict | None:
     """The normalised copy of ``configuration`` for a use case of ``use_case_type``.
 
     ``previous`` is the stored configuration being replaced: unchanged outbound mappings keep their
     timestamps and file-proxy ``requires_vpc`` keeps its stored value. ``None`` stays ``None`` (a use
-    case may exist without configuration). Raises ConfigurationInvalid with every issue found.
+    case may exist without configuration). ``root`` names the configuration in issue paths (e.g.
+    ``event_configuration`` for simulateMappingV2). Raises ConfigurationInvalid with every issue found.
     """
     if use_case_type not in USE_CASE_TYPES:
         raise ConfigurationInvalid([ConfigIssue("type", f"must be one of {', '.join(USE_CASE_TYPES)} "
@@ -30,11 +31,11 @@ def validate_configuration(use_case_type: str, configuration: dict | None, previ
         return None
     check = Checker()
     if use_case_type == "inbound":
-        validate_inbound(configuration, check, ROOT)
+        validate_inbound(configuration, check, root)
     elif use_case_type == "outbound":
-        validate_outbound(configuration, check, ROOT)
+        validate_outbound(configuration, check, root)
     else:
-        validate_file_proxy(configuration, check, ROOT)
+        validate_file_proxy(configuration, check, root)
     check.issues.raise_if_any()
 
     result = copy.deepcopy(configuration)
@@ -46,10 +47,10 @@ def validate_configuration(use_case_type: str, configuration: dict | None, previ
     return result
 
 
-def validate_v1_mapping(mapping_configuration: dict) -> dict:
+def validate_v1_mapping(mapping_configuration: dict, *, root: str = "mapping_configuration") -> dict:
     """The validated copy of a ``simulateMapping`` configuration: v1.0 objects or the v2.0 events wrapper."""
     check = Checker()
-    validate_legacy_mapping(mapping_configuration, check, "mapping_configuration")
+    validate_legacy_mapping(mapping_configuration, check, root)
     check.issues.raise_if_any()
     return copy.deepcopy(mapping_configuration)
 

@@ -290,6 +290,12 @@ def test_odd_keys_are_quoted_in_paths():
                         contains="invalid JSONata expression")
 
 
+def test_root_names_the_configuration_in_paths():
+    config = {"entities": [{"entity_schema": "contact", "unique_ids": ["id"], "fields": [{"attribute": "id"}]}]}
+    assert_single_issue(validate_configuration, "inbound", config, root="event_configuration",
+                        path="event_configuration.entities[0].fields[0]", contains="needs a value source")
+
+
 def test_constant_null_counts_as_a_value():
     config = {"entities": [{"entity_schema": "contact", "unique_ids": ["id"],
                             "fields": [{"attribute": "id", "field": "id"}, {"attribute": "note", "constant": None}]}]}
