@@ -77,13 +77,14 @@ def map_v1(mapping_configuration: dict, object_type: str, data: Any) -> MappingR
         try:
             return map_inbound(events[object_type], data)
         except MappingError as exc:
-            raise _prefixed(exc, f"mapping_configuration.mapping.events.{object_type}") from None
+            raise prefix_error_path(exc, f"mapping_configuration.mapping.events.{object_type}") from None
     if version != "1.0":
         raise config_error("mapping_configuration.version", "must be 1.0 or 2.0")
     return map_v1_objects(EventScope(data), mapping, object_type)
 
 
-def _prefixed(exc: MappingError, prefix: str) -> MappingError:
+def prefix_error_path(exc: MappingError, prefix: str) -> MappingError:
+    """The same error with its configuration path under ``prefix`` (e.g. ``event_configuration``)."""
     path = exc.details.get("path")
     if not path or exc.code not in ("INVALID_CONFIGURATION", "JSONATA_ERROR", "MISSING_UNIQUE_IDENTIFIERS",
                                     "INVALID_METER_READING"):

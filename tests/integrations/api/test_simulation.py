@@ -63,8 +63,38 @@ def test_v2_expression_error_is_422_naming_the_place(owner):
     assert_matches_contract("simulateMappingV2", response)
     body = response.json()
     assert body["code"] == "JSONATA_ERROR"
-    assert body["details"]["path"] == "entities[0].fields[1].jsonataExpression"
+    assert body["details"]["path"] == "event_configuration.entities[0].fields[1].jsonataExpression"
+    assert body["message"].startswith("event_configuration.entities[0].fields[1].jsonataExpression: ")
     assert body["details"]["jsonata"]["code"] == "T2002"
+
+
+@pytest.mark.django_db
+def test_v2_invalid_configuration_is_422_with_every_issue(owner):
+    config = {"entities": [{"entity_schema": "contact", "unique_ids": ["id"], "mode": "merge", "fields": [
+        {"attribute": "id", "field": "id"},
+        {"attribute": "total", "jsonataExpression": "amount +"},
+    ]}]}
+    response = owner.client.post(V2, {"event_configuration": config, "format": "json", "payload": {"id": "1"}},
+                                 format="json")
+    assert response.status_code == 422
+    assert_matches_contract("simulateMappingV2", response)
+    body = response.json()
+    assert body["code"] == "INVALID_CONFIGURATION"
+    paths = [issue["path"] for issue in body["details"]["issues"]]
+    assert "event_configuration.entities[0].mode" in paths
+    assert "event_configuration.entities[0].fields[1].jsonataExpression" in paths
+    assert body["details"]["path"] == paths[0]
+
+
+@pytest.mark.django_db
+def test_v1_invalid_configuration_is_422(owner):
+    mapping = {"version": "1.0", "mapping": {"objects": {"bp": {"unique_ids": {"contact": ["nope"]}, "fields": [
+        {"entity": "contact", "attribute": "a", "field": "x", "jsonataExpression": "x"}]}}}}
+    response = owner.client.post(V1, {"mapping_configuration": mapping, "object_type": "bp", "format": "json",
+                                      "payload": {"x": 1}}, format="json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "INVALID_CONFIGURATION"
+    assert all(issue["path"].startswith("mapping_configuration.") for issue in response.json()["details"]["issues"])
 
 
 @pytest.mark.django_db
@@ -165,8 +195,17 @@ def test_v1_malformed_request_is_400(owner):
 
 
 @pytest.mark.django_db
-def test_simulation_persists_nothing(owner, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):  # the token lookup only
+def test_simulation_persists_nothing(owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
         response = owner.client.post(V2, {"event_configuration": CONTACT, "format": "json", "payload": PAYLOAD},
                                      format="json")
     assert response.status_code == 200
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].split()[0].upper() in ("INSERT", "DELETE")
+              or (q["sql"].upper().startswith("UPDATE") and "ACCESSTOKEN" not in q["sql"].upper())]
+    assert not writes, writes
+    assert statements  # the token lookup ran
