@@ -1,6 +1,6 @@
 """simulateMappingV2 and simulateMapping: parse the request, call the simulation service, render."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +10,7 @@ from integrations.mapping.payload import FORMATS
 from integrations.services.simulation import simulate_mapping, simulate_mapping_v2
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": True}]})
 class PayloadField(serializers.Field):
     """A serialized payload (string) or a JSON object (``MappingSimulation*Request.payload``)."""
 

@@ -103,8 +103,8 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
     if not isinstance(schema, str) or not schema:
         raise config_error(f"{path}.entity_schema", "is required and must be a non-empty string")
     unique_ids = entity.get("unique_ids")
-    if not isinstance(unique_ids, list) or not all(isinstance(u, str) and u for u in unique_ids):
-        raise config_error(f"{path}.unique_ids", "is required and must be an array of attribute names")
+    if not isinstance(unique_ids, list) or not unique_ids or not all(isinstance(u, str) and u for u in unique_ids):
+        raise config_error(f"{path}.unique_ids", "is required and must be a non-empty array of attribute names")
     mode = entity.get("mode", "upsert")
     if mode not in ENTITY_MODES:
         raise config_error(f"{path}.mode", f"must be one of {', '.join(ENTITY_MODES)}")

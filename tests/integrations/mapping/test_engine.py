@@ -27,6 +27,7 @@ def error_of(configuration, data, context=None) -> MappingError:
     ({"entities": ["x"]}, "entities[0]"),
     ({"entities": [{"unique_ids": ["id"], "fields": []}]}, "entities[0].entity_schema"),
     ({"entities": [{"entity_schema": "c", "unique_ids": "id", "fields": []}]}, "entities[0].unique_ids"),
+    ({"entities": [{"entity_schema": "c", "unique_ids": [], "fields": []}]}, "entities[0].unique_ids"),
     ({"entities": [{"entity_schema": "c", "unique_ids": ["id"]}]}, "entities[0].fields"),
     ({"entities": [entity([{"attribute": "x"}])]}, "entities[0].fields[1]"),
     ({"entities": [entity([{"field": "x"}])]}, "entities[0].fields[1].attribute"),
