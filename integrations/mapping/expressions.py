@@ -139,7 +139,10 @@ def _compile(text: str):
         except _FATAL:
             raise
         except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
-            raise _from_engine_error(exc, text) from None
+            error = _from_engine_error(exc, text)
+            if error.position is None:
+                error.position = _syntax_error_position(text)
+            raise error from None
     import jsonata
 
     try:
@@ -148,6 +151,18 @@ def _compile(text: str):
         raise _from_engine_error(exc, text) from None
     compiled.set_output_convert_nulls(False)
     return compiled
+
+
+def _syntax_error_position(text: str) -> int | None:
+    """jsonatapy reports no positions; jsonata-python's parser locates the same syntax error."""
+    try:
+        import jsonata
+
+        jsonata.Jsonata(text)
+    except Exception as exc:  # noqa: BLE001 - any parser failure just means "no position"
+        position = getattr(exc, "location", None)
+        return position if isinstance(position, int) and position >= 0 else None
+    return None
 
 
 _CODE_RE = re.compile(r"\b([STDU]\d{4})\b")

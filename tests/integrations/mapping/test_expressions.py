@@ -31,6 +31,7 @@ def test_compile_error_has_code_and_expression(engine):
     with pytest.raises(ExpressionError) as info:
         expressions.evaluate("amount +", {"amount": 1})
     assert info.value.code == "S0207"
+    assert info.value.position == 8
     assert info.value.expression == "amount +"
     assert "end of expression" in info.value.message.lower()
 
