@@ -234,6 +234,7 @@ def sync_use_cases(org, integration: Integration, items: list[dict], actor: str 
     Deletes run first so their slugs can be reused by the desired state.
     """
     _check_owner(org, integration)
+    items = [_with_uuid_id(item, index) for index, item in enumerate(items)]
     existing = {uc.pk: uc for uc in UseCase.objects.select_for_update().filter(integration=integration)}
     seen_ids: dict[uuid.UUID, int] = {}
     explicit_slugs: dict[str, int] = {}
@@ -299,6 +300,18 @@ def _snapshot_fields(use_case: UseCase, actor: str) -> dict:
         "updated_at": use_case.updated_at,
         "changed_by": (actor or "")[:255],
     }
+
+
+def _with_uuid_id(item: dict, index: int) -> dict:
+    """``item`` with its optional ``id`` as a UUID, so string ids from non-API callers match too."""
+    if not isinstance(item, dict):
+        raise ValidationFailed(f"use_cases[{index}]: must be an object")
+    if item.get("id") is None:
+        return item
+    parsed = _uuid_or_none(item["id"])
+    if parsed is None:
+        raise ValidationFailed(f"use_cases[{index}].id: must be a valid UUID")
+    return {**item, "id": parsed}
 
 
 def _uuid_or_none(value):
