@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from erpintegration.exceptions import NotFound, ValidationFailed
+from integrations.configuration import ConfigurationInvalid, validate_configuration
 from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 
 SLUG_MAX_LENGTH = 255
@@ -38,18 +39,12 @@ def validated_configuration(use_case_type: str, configuration, previous=None, pa
     """
     if configuration is None:
         return None
-    from integrations.configuration import ConfigurationInvalid, validate_configuration
-
     try:
-        return validate_configuration(use_case_type, configuration, previous=previous)
+        return validate_configuration(
+            use_case_type, configuration, previous=previous, root=f"{path_prefix}configuration"
+        )
     except ConfigurationInvalid as exc:
-        details = [{"path": f"{path_prefix}{issue.path}", "message": issue.message} for issue in exc.issues]
-        message = exc.message
-        if path_prefix:
-            message = "; ".join(f"{item['path']}: {item['message']}" for item in details)
-            if getattr(exc, "omitted", 0):
-                message += f"; ... and {exc.omitted} more issues"
-        raise InvalidConfiguration(message, details=details)
+        raise InvalidConfiguration(exc.message, details=exc.details)
 
 
 def derive_slug(name: str, taken: Iterable[str]) -> str:
