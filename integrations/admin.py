@@ -5,6 +5,7 @@ other change; configurations are edited in the UI or API, where they are validat
 here. History rows are an audit trail and cannot be edited at all.
 """
 from django.contrib import admin, messages
+from django.db.models import Count
 
 from erpintegration.exceptions import ApplicationError
 
@@ -37,9 +38,12 @@ class IntegrationAdmin(admin.ModelAdmin):
         # Moving an integration between organisations would orphan its use cases in the old one.
         return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
 
-    @admin.display(description="use cases")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_use_case_count=Count("use_cases"))
+
+    @admin.display(description="use cases", ordering="_use_case_count")
     def use_case_count(self, obj):
-        return obj.use_cases.count()
+        return obj._use_case_count
 
 
 @admin.register(UseCase)

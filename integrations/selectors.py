@@ -102,7 +102,7 @@ class HistoryPage:
 
 def encode_history_cursor(entry: UseCaseHistory) -> str:
     raw = json.dumps([entry.history_created_at.isoformat(), str(entry.id)], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")  # no padding: safe in a query string
 
 
 def decode_history_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
