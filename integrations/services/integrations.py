@@ -27,6 +27,7 @@ def create_integration(org, data: dict) -> Integration:
     if not (integration.name or "").strip():
         raise ValidationFailed("name: This field is required.")
     integration.save()
+    align_timestamps(integration)
     return integration
 
 
@@ -47,6 +48,13 @@ def delete_integration(org, integration: Integration) -> None:
     """Delete the integration; use cases, their history and app mappings go with it (FK cascade)."""
     _check_owner(org, integration)
     integration.delete()
+
+
+def align_timestamps(obj) -> None:
+    """Make a new row's ``updated_at`` equal its ``created_at`` (Django stamps them microseconds apart)."""
+    if obj.updated_at != obj.created_at:
+        type(obj).objects.filter(pk=obj.pk).update(updated_at=obj.created_at)
+        obj.updated_at = obj.created_at
 
 
 def _check_owner(org, integration: Integration) -> None:

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from erpintegration.exceptions import NotFound, ValidationFailed
 from integrations.configuration import ConfigurationInvalid, validate_configuration
 from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.services.integrations import align_timestamps
 
 SLUG_MAX_LENGTH = 255
 #: The fields a caller may change on an existing use case (``type`` may be repeated, not changed).
@@ -130,6 +131,7 @@ def create_use_case(org, integration: Integration, data: dict) -> UseCase:
     if data.get("id") and UseCase.objects.filter(pk=use_case.pk).exists():
         raise ValidationFailed(f"id: {use_case.pk} is already used by another use case")
     _save_guarding_slug(use_case, "", force_insert=True)
+    align_timestamps(use_case)
     return use_case
 
 
@@ -276,6 +278,7 @@ def sync_use_cases(org, integration: Integration, items: list[dict], actor: str 
             raise DuplicateSlug(f"{path}slug: '{own_slug}' is already used by another use case of this integration")
         use_case = _new_use_case(org, integration, item, taken=in_use | (reserved - {own_slug}), path=path)
         _save_guarding_slug(use_case, path, force_insert=True)
+        align_timestamps(use_case)
         in_use.add(use_case.slug)
     return list(UseCase.objects.filter(integration=integration).order_by("created_at", "id"))
 

@@ -43,6 +43,7 @@ def test_minimal_create_omits_absent_optionals(owner):
     assert_matches_contract("createIntegration", response)
     body = response.json()
     assert "description" not in body and "settings" not in body
+    assert body["created_at"] == body["updated_at"]
     assert body["access_token_ids"] == [] and body["environment_config"] == []
 
 

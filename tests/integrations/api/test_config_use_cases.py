@@ -31,6 +31,7 @@ def test_create_without_configuration_for_every_type(owner, integration, use_cas
     assert body["integrationId"] == str(integration.id) and body["type"] == use_case_type
     assert body["slug"] == "customer-sync"
     assert "configuration" not in body and "change_description" not in body
+    assert body["created_at"] == body["updated_at"]
 
 
 def test_slug_is_derived_and_deduplicated(owner, integration):
