@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -246,7 +246,8 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
     if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255 or not DEDUP_ID_RE.match(dedup)):
         raise EventInvalid("deduplication_id: must match ^[a-zA-Z0-9_-]+$ (1-255 characters)")
     text = _payload_text(raw, fmt)
-    _check_payload_parses(text, fmt)
+    if isinstance(raw.get("payload"), str):  # an object payload was just serialized: valid by construction
+        _check_payload_parses(text, fmt)
     return ValidEvent(
         event_id=uuid.uuid4(),
         api_version=api_version,
@@ -294,31 +295,47 @@ def route(event: ValidEvent, use_cases: list[UseCase]) -> tuple[list[str], str |
 # --- deduplication ----------------------------------------------------------------------------------
 
 
-def claim_deduplication_id(integration: Integration, dedup_id: str, event_id: uuid.UUID, now: datetime) -> str | None:
-    """Claim ``dedup_id`` for 24 h. Returns None when claimed, else the event id that holds it.
+def claim_deduplication_ids(integration: Integration, claims: list[tuple[str, uuid.UUID]], now: datetime) -> dict:
+    """Claim each ``(dedup_id, event_id)`` for 24 h; returns ``{event_id: holder}`` for the LOSING claims
+    (holder = the event id that has the id, "" if unknown). Winners are absent from the answer.
 
-    The INSERT races are settled by the unique constraint (a concurrent insert waits for the other
-    transaction and then fails); an expired claim is taken over with a conditional UPDATE."""
+    The database decides: one ``INSERT ... ON CONFLICT DO NOTHING`` for the request (a concurrent insert
+    of the same key waits for the other transaction, then does nothing), then a read of who holds each
+    key. An expired claim is taken over with a conditional UPDATE, which is atomic too."""
+    if not claims:
+        return {}
+    first_claim: dict[str, uuid.UUID] = {}
+    losers: dict[uuid.UUID, str] = {}
+    for dedup_id, event_id in claims:
+        if dedup_id in first_claim:  # the same id twice in one request: the first one wins
+            losers[event_id] = str(first_claim[dedup_id])
+        else:
+            first_claim[dedup_id] = event_id
     expires_at = now + DEDUP_WINDOW
-    try:
-        with transaction.atomic():
-            EventDeduplication.objects.create(
-                integration=integration, deduplication_id=dedup_id, event_id=event_id, expires_at=expires_at
-            )
-        return None
-    except IntegrityError:
-        pass
-    taken_over = EventDeduplication.objects.filter(
-        integration=integration, deduplication_id=dedup_id, expires_at__lte=now
-    ).update(event_id=event_id, expires_at=expires_at)
-    if taken_over:
-        return None
-    holder = (
-        EventDeduplication.objects.filter(integration=integration, deduplication_id=dedup_id)
-        .values_list("event_id", flat=True)
-        .first()
+    EventDeduplication.objects.bulk_create(
+        [
+            EventDeduplication(integration=integration, deduplication_id=d, event_id=e, expires_at=expires_at)
+            for d, e in first_claim.items()
+        ],
+        ignore_conflicts=True,
     )
-    return str(holder) if holder else ""
+    holders = {
+        row.deduplication_id: row
+        for row in EventDeduplication.objects.filter(integration=integration, deduplication_id__in=list(first_claim))
+    }
+    for dedup_id, event_id in first_claim.items():
+        row = holders.get(dedup_id)
+        if row is not None and row.event_id == event_id:
+            continue
+        if row is not None and row.expires_at <= now:
+            taken_over = EventDeduplication.objects.filter(pk=row.pk, expires_at__lte=now).update(
+                event_id=event_id, expires_at=expires_at
+            )
+            if taken_over:
+                continue
+            row.refresh_from_db()
+        losers[event_id] = str(row.event_id) if row is not None else ""
+    return losers
 
 
 # --- accept -----------------------------------------------------------------------------------------
@@ -372,6 +389,7 @@ def accept_events(organization, api_version: str, body: Any) -> list[dict]:
         if valid:
             # Taken first: serializes this integration's ingest, so sequence order is commit order.
             first_sequence = _allocate_sequences(integration, len(valid))
+        routed: list[tuple[int, ValidEvent]] = []
         for index, event in valid:
             try:
                 use_case_ids, reason = route(event, use_cases)
@@ -382,16 +400,19 @@ def accept_events(organization, api_version: str, body: Any) -> list[dict]:
                 results[index] = EventResult(str(event.event_id), "ignored", reason)
                 to_store.append((event, EventStatus.IGNORED))
                 continue
-            if event.deduplication_id:
-                holder = claim_deduplication_id(integration, event.deduplication_id, event.event_id, now)
-                if holder is not None:
-                    results[index] = EventResult(
-                        holder or str(event.event_id),
-                        "skipped",
-                        f"Duplicate deduplication_id '{event.deduplication_id}' within 24 hours",
-                    )
-                    continue
             event.use_case_ids = use_case_ids
+            routed.append((index, event))
+        duplicates = claim_deduplication_ids(
+            integration, [(e.deduplication_id, e.event_id) for _, e in routed if e.deduplication_id], now
+        )
+        for index, event in routed:
+            if event.event_id in duplicates:
+                results[index] = EventResult(
+                    duplicates[event.event_id] or str(event.event_id),
+                    "skipped",
+                    f"Duplicate deduplication_id '{event.deduplication_id}' within 24 hours",
+                )
+                continue
             results[index] = EventResult(str(event.event_id), "success", QUEUED_MESSAGE)
             to_store.append((event, EventStatus.QUEUED))
         rows = [
