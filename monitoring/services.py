@@ -15,7 +15,7 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def record_inbound_event(
+def build_inbound_event(
     *,
     org_id: str,
     event_id: str,
@@ -34,8 +34,8 @@ def record_inbound_event(
     processing_duration_ms: int | None = None,
     details: dict | None = None,
 ) -> InboundMonitoringEvent:
-    """One inbound sync outcome. ``error_*`` only make sense with ``status="error"`` (or a warning code)."""
-    return InboundMonitoringEvent.objects.create(
+    """An unsaved inbound sync outcome (see :func:`record_inbound_events` to write many at once)."""
+    return InboundMonitoringEvent(
         organization_id=org_id,
         event_id=str(event_id),
         correlation_id=correlation_id,
@@ -53,6 +53,19 @@ def record_inbound_event(
         completed_at=completed_at or timezone.now(),
         details=details or {},
     )
+
+
+def record_inbound_event(**fields) -> InboundMonitoringEvent:
+    """One inbound sync outcome (fields of :func:`build_inbound_event`). ``error_*`` go with ``status="error"``
+    (or a warning code)."""
+    row = build_inbound_event(**fields)
+    row.save()
+    return row
+
+
+def record_inbound_events(rows: list[InboundMonitoringEvent]) -> None:
+    """Write rows built with :func:`build_inbound_event` in one statement."""
+    InboundMonitoringEvent.objects.bulk_create(rows)
 
 
 def record_api_deprecation(

@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -165,22 +166,26 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             lock = _lock(integration_id)
             events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
             use_cases = _use_cases(events.values())
-            done = []
+            outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
+            rows: list = []
+            last_sequence = lock.last_processed_sequence
             for event_id in event_ids:
                 current = event_id
                 event = events.get(event_id)
                 if event is None or not event.is_pending:
                     continue
-                failed = apply_event(event, use_cases)
-                event.status = EventStatus.FAILED if failed else EventStatus.PROCESSED
-                event.completed_at = timezone.now()
-                event.last_error = ""
-                done.append(event)
-            if done:
-                ErpEvent.objects.bulk_update(done, ["status", "completed_at", "last_error"])
-                lock.last_processed_sequence = max(lock.last_processed_sequence, *(e.sequence for e in done))
+                failed = apply_event(event, use_cases, rows)
+                outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
+                last_sequence = max(last_sequence, event.sequence)
+            monitoring.record_inbound_events(rows)
+            now = timezone.now()
+            for status, ids in outcome.items():
+                if ids:
+                    ErpEvent.objects.filter(pk__in=ids).update(status=status, completed_at=now, last_error="")
+            if last_sequence != lock.last_processed_sequence:
+                lock.last_processed_sequence = last_sequence
                 lock.save(update_fields=["last_processed_sequence"])
-            return len(done)
+            return sum(len(ids) for ids in outcome.values())
     except Exception as exc:
         if current is not None:
             ErpEvent.objects.filter(pk=current).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -195,11 +200,15 @@ def _use_cases(events) -> dict[str, UseCase]:
 # --- one event --------------------------------------------------------------------------------------
 
 
-def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None) -> bool:
-    """Run every resolved use case of ``event``; one monitoring row per use case and sync type.
-    Returns True if any use case failed. Runs inside the caller's transaction."""
+def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None, rows: list | None = None) -> bool:
+    """Run every resolved use case of ``event``; one monitoring row per use case and sync type (appended to
+    ``rows`` for the caller to write, or written now). Returns True if any use case failed. Runs inside
+    the caller's transaction."""
     if use_cases is None:
         use_cases = _use_cases([event])
+    write_rows_now = rows is None
+    rows = [] if rows is None else rows
+    record = partial(_record, rows=rows)
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None
@@ -216,8 +225,8 @@ def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None) ->
                                      ErrorCategory.CONFIGURATION)
             if not use_case.enabled:
                 for sync_type in sync_types:
-                    _record(event, use_case_id, sync_type, InboundStatus.SKIPPED, _ms(started), None,
-                            details={"reason": "use case disabled after the event was received"})
+                    record(event, use_case_id, sync_type, InboundStatus.SKIPPED, _ms(started), None,
+                           details={"reason": "use case disabled after the event was received"})
                 continue
             if parse_error is not None:
                 raise UseCaseFailure(parse_error.code, parse_error.message,
@@ -226,17 +235,19 @@ def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None) ->
         except UseCaseFailure as failure:
             failed = True
             for sync_type in sync_types:
-                _record(event, use_case_id, sync_type, InboundStatus.ERROR, _ms(started), None,
-                        error=(failure.code, failure.message, failure.category, failure.details))
+                record(event, use_case_id, sync_type, InboundStatus.ERROR, _ms(started), None,
+                       error=(failure.code, failure.message, failure.category, failure.details))
             continue
         duration = _ms(started)
         if InboundSyncType.ENTITY in sync_types:
-            _record(event, use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
-                    details=_outcomes(report, "entity_outcomes", report_warnings=True))
+            record(event, use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
         if InboundSyncType.METER_READING in sync_types:
-            _record(event, use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
-                    details=_outcomes(report, "meter_reading_outcomes",
-                                      report_warnings=InboundSyncType.ENTITY not in sync_types))
+            record(event, use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "meter_reading_outcomes",
+                                     report_warnings=InboundSyncType.ENTITY not in sync_types))
+    if write_rows_now:
+        monitoring.record_inbound_events(rows)
     return failed
 
 
@@ -254,11 +265,10 @@ def _run_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         result = map_inbound(configuration, data, context)
     except MappingError as exc:
         raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
-    try:
-        with transaction.atomic():
-            return apply_mapping_result(
-                event.organization, result, integration_id=str(event.integration_id), event_id=str(event.id)
-            )
+    try:  # atomic by contract: a StoreError leaves nothing of this use case written
+        return apply_mapping_result(
+            event.organization, result, integration_id=str(event.integration_id), event_id=str(event.id)
+        )
     except StoreError as exc:
         raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
 
@@ -300,11 +310,12 @@ def _ms(started: float) -> int:
 
 
 def _record(event: ErpEvent, use_case_id, sync_type, status, duration_ms, completed_at, *, error=None,
-            details=None) -> None:
+            details=None, rows: list | None = None) -> None:
+    """A monitoring row for one use case and sync type: appended to ``rows``, or written at once."""
     code, message, category, error_details = error or (None, None, None, None)
     if error_details:
         details = {**(details or {}), "error": error_details}
-    monitoring.record_inbound_event(
+    row = monitoring.build_inbound_event(
         org_id=event.organization_id,
         event_id=str(event.id),
         correlation_id=event.correlation_id,
@@ -322,3 +333,7 @@ def _record(event: ErpEvent, use_case_id, sync_type, status, duration_ms, comple
         completed_at=completed_at,
         details=details,
     )
+    if rows is None:
+        row.save()
+    else:
+        rows.append(row)
