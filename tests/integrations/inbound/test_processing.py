@@ -176,3 +176,43 @@ def test_v2_event_rows_carry_event_type(owner, django_capture_on_commit_callback
         result = owner.client.post("/v2/erp/updates/events", body, format="json").json()["results"][0]
     row = InboundMonitoringEvent.objects.get(event_id=result["event_id"], sync_type="entity")
     assert row.event_type == "CREATE" and row.status == "success"
+
+
+def test_meter_readings_get_their_own_row(owner, django_capture_on_commit_callbacks):
+    configuration = {
+        "entities": [],
+        "meter_readings": [
+            {
+                "jsonataExpression": "readings",
+                "meter": {"unique_ids": [{"attribute": "meter_number", "constant": "M-1"}]},
+                "fields": [
+                    {"attribute": "external_id", "field": "id"},
+                    {"attribute": "timestamp", "field": "date"},
+                    {"attribute": "source", "constant": "ERP"},
+                    {"attribute": "value", "field": "value"},
+                ],
+            }
+        ],
+    }
+    integration, use_case = integration_with_use_case(owner.organization, configuration=configuration)
+    Entity.objects.create(organization=owner.organization, schema="meter", attributes={"meter_number": "M-1"})
+    payload = {"meterId": "M-1", "readings": [{"id": "R1", "date": "2025-03-01T00:00:00Z", "value": 12.5}]}
+    [result] = post_and_process(owner, integration, [v3_event(payload=payload)], django_capture_on_commit_callbacks)
+    [row] = InboundMonitoringEvent.objects.filter(event_id=result["event_id"])
+    assert (row.sync_type, row.status) == ("meter_reading", "success"), row.error_message
+    assert row.details["outcomes"][0]["action"] == "created"
+    assert row.details["outcomes"][0]["external_id"] == "R1"
+
+
+def test_replaying_an_ignored_event_after_fixing_the_configuration(owner, django_capture_on_commit_callbacks):
+    integration, use_case = integration_with_use_case(owner.organization, enabled=False)
+    [result] = post_and_process(owner, integration, [v3_event()], django_capture_on_commit_callbacks)
+    assert result["status"] == "ignored"
+    use_case.enabled = True
+    use_case.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.client.post(
+            f"/v1/integrations/{integration.id}/events/replay", {"event_ids": [result["event_id"]]}, format="json"
+        )
+    assert response.json()["results"][0]["status"] == "queued"
+    assert len(contacts(owner.organization)) == 1
