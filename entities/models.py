@@ -87,7 +87,7 @@ class MeterReading(models.Model):
     source = models.CharField(max_length=32)
     reason = models.CharField(max_length=32, blank=True, default="")
     direction = models.CharField(max_length=32, blank=True, default="")
-    attributes = models.JSONField(default=dict, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)  # attributes beyond the columns above
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_event_id = models.CharField(max_length=64, blank=True, default="")

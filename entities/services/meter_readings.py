@@ -15,6 +15,7 @@ from .report import MeterReadingOutcome
 
 BERLIN = ZoneInfo("Europe/Berlin")
 REQUIRED = ("external_id", "timestamp", "source", "value")
+COLUMNS = ("external_id", "timestamp", "value", "source", "reason", "direction")
 
 
 def _invalid(message: str, config_index: int, **details) -> StoreError:
@@ -158,7 +159,7 @@ def apply_reading_update(ctx: WriteContext, update, index: int) -> None:
         reading.delete()
         outcome(reading_id, "deleted", external_id)
         return
-    attributes = {k: v for k, v in update.attributes.items()}
+    attributes = {k: v for k, v in update.attributes.items() if k not in COLUMNS}  # the extras
     if reading is None:
         reading = MeterReading(organization=ctx.organization, meter=meter, counter=counter, attributes=attributes,
                                created_at=ctx.now, updated_at=ctx.now, last_event_id=ctx.event_id or "",
