@@ -17,15 +17,24 @@ from .report import EntityOutcome
 RESERVED_ATTRIBUTES = ("_id",)
 
 
-def lock_identity(organization, schema: str, unique_ids: dict[str, Any]) -> None:
-    """Serialise concurrent writers of the same identity (PostgreSQL) so two events cannot both create it."""
-    connection = connections[Entity.objects.db]
-    if connection.vendor != "postgresql":
-        return
+def identity_lock_key(organization, schema: str, unique_ids: dict[str, Any]) -> int:
     key = repr((organization.pk, schema, sorted((k, repr(v)) for k, v in unique_ids.items())))
-    digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def lock_identities(organization, schema: str, identities: list[dict[str, Any]]) -> None:
+    """Serialise concurrent writers of the same identities (PostgreSQL, transaction-scoped advisory locks) so
+    two events cannot both create one entity. Keys are taken in sorted order: no lock-order deadlocks."""
+    connection = connections[Entity.objects.db]
+    if connection.vendor != "postgresql" or not identities:
+        return
+    keys = sorted({identity_lock_key(organization, schema, ids) for ids in identities})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest])
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+
+
+def lock_identity(organization, schema: str, unique_ids: dict[str, Any]) -> None:
+    lock_identities(organization, schema, [unique_ids])
 
 
 def find_one(ctx: WriteContext, schema: str, unique_ids: dict[str, Any], config_index: int) -> Entity | None:

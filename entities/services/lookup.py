@@ -82,13 +82,63 @@ def attribute_condition(vendor: str, key: str, values: list[Any]) -> Q | None:
     return Q(_sqlite_condition(attribute, sub, [_sql_value(v) for v in values]))
 
 
-def _python_match(attributes: dict, key: str, value: Any) -> bool:
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: ``true`` is not ``1`` (Python says it is)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+def python_match(attributes: dict, key: str, value: Any) -> bool:
+    """The containment semantics of the SQL conditions, for values checked in Python."""
     attribute, sub = _split(key)
     stored = attributes.get(attribute)
-    items = stored if isinstance(stored, list) else [stored]
     if sub is None:
-        return stored == value or (isinstance(stored, list) and value in stored)
-    return any(isinstance(item, dict) and item.get(sub) == value for item in items)
+        if json_equal(stored, value):
+            return True
+        return isinstance(stored, list) and any(json_equal(item, value) for item in stored)
+    items = stored if isinstance(stored, list) else []
+    return any(isinstance(item, dict) and sub in item and json_equal(item[sub], value) for item in items)
+
+
+_python_match = python_match
+
+
+def containment_document(unique_ids: dict[str, Any]) -> dict[str, Any]:
+    """All identifiers as one JSON document for ``attributes @> doc`` (AND of every key; ``a.s: v`` becomes
+    an element ``{s: v}`` of ``a``, so two sub-keys of one attribute may match different elements)."""
+    document: dict[str, Any] = {}
+    for key, value in unique_ids.items():
+        attribute, sub = _split(key)
+        if sub is None:
+            if attribute in document and isinstance(document[attribute], list):
+                document[attribute].append(value)
+            elif attribute in document:
+                document[attribute] = [document[attribute], value]
+            else:
+                document[attribute] = value
+        else:
+            current = document.get(attribute)
+            items = current if isinstance(current, list) else ([] if attribute not in document else [current])
+            document[attribute] = [*items, {sub: value}]
+    return document
+
+
+def identities_condition(vendor: str, identities: list[dict[str, Any]]) -> Q | None:
+    """OR over identities (each an AND of scalar identifiers); None if not expressible."""
+    condition = Q()
+    for ids in identities:
+        if vendor == "postgresql":
+            condition |= Q(attributes__contains=containment_document(ids))
+            continue
+        part = Q()
+        for key, value in ids.items():
+            single = attribute_condition(vendor, key, [value])
+            if single is None:
+                return None
+            part &= single
+        condition |= part
+    return condition
 
 
 def unique_id_queryset(organization, schema: str, unique_ids: dict[str, Any], *, include_deleted=False):
@@ -101,12 +151,16 @@ def unique_id_queryset(organization, schema: str, unique_ids: dict[str, Any], *,
         qs = qs.filter(deleted_at__isnull=True)
     vendor = connections[qs.db].vendor
     python_checks: dict[str, Any] = {}
+    if "_id" in unique_ids:
+        entity_id = parse_entity_id(unique_ids["_id"])
+        qs = qs.filter(pk=entity_id) if entity_id else qs.none()
+    if vendor == "postgresql":
+        document = containment_document({k: v for k, v in unique_ids.items() if k != "_id"})
+        return (qs.filter(attributes__contains=document) if document else qs), python_checks
     for key, value in unique_ids.items():
         if key == "_id":
-            entity_id = parse_entity_id(value)
-            qs = qs.filter(pk=entity_id) if entity_id else qs.none()
             continue
-        if vendor == "postgresql" or isinstance(value, SCALARS):
+        if isinstance(value, SCALARS):
             condition = attribute_condition(vendor, key, [value])
             qs = qs.filter(condition)
         else:
