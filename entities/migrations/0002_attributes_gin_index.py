@@ -12,7 +12,7 @@ def create_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON entities_entity USING gin (attributes jsonb_path_ops)"
+        f"CREATE INDEX IF NOT EXISTS {INDEX} ON entities_entity USING gin (attributes jsonb_path_ops) WITH (fastupdate = off)"
     )
 
 
