@@ -177,3 +177,23 @@ def test_unknown_mode_is_an_error():
         apply(org, contact({"customer_number": "C-1"}, mode="merge"))
     assert err.value.code == "INVALID_ENTITY_UPDATE"
     assert not Entity.objects.exists()
+
+
+def test_purge_command_and_admin_pages(admin_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    org = OrganizationFactory()
+    entity_id = apply(org, contact({"customer_number": "C-1"})).entity_outcomes[0].entity_id
+    apply(org, contact({"customer_number": "C-1"}, mode="delete"))
+    Entity.objects.filter(pk=entity_id).update(deleted_at=timezone.now() - timedelta(days=40))
+    out = StringIO()
+    call_command("purge_deleted_entities", stdout=out)
+    assert "Purged 1 entities" in out.getvalue()
+    assert not Entity.objects.exists()
+    apply(org, contact({"customer_number": "C-2"}))
+    entity = Entity.objects.get()
+    assert admin_client.get("/admin/entities/entity/").status_code == 200
+    assert admin_client.get(f"/admin/entities/entity/{entity.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/entities/meterreading/").status_code == 200
