@@ -15,6 +15,8 @@ from .report import MeterReadingOutcome
 
 BERLIN = ZoneInfo("Europe/Berlin")
 REQUIRED = ("external_id", "timestamp", "source", "value")
+MODES = ("upsert", "delete", "upsert-prune-scope")
+MATCHING = ("external_id", "strict-date")
 COLUMNS = ("external_id", "timestamp", "value", "source", "reason", "direction")
 
 
@@ -64,6 +66,12 @@ def validate_reading(update, index: int) -> dict[str, Any]:
     """Check the attributes the mode needs; returns the parsed columns."""
     attributes = update.attributes if isinstance(update.attributes, dict) else {}
     where = f"(item {index})"
+    if update.mode not in MODES:
+        raise _invalid(f"{where} mode '{update.mode}' must be one of {', '.join(MODES)}", update.config_index,
+                       item=index, field="mode")
+    if update.reading_matching not in MATCHING:
+        raise _invalid(f"{where} reading_matching '{update.reading_matching}' must be one of "
+                       f"{', '.join(MATCHING)}", update.config_index, item=index, field="reading_matching")
     if update.mode == "delete":
         needed = ("timestamp",) if update.reading_matching == "strict-date" else ("external_id",)
     else:
@@ -142,9 +150,7 @@ def apply_reading_update(ctx: WriteContext, update, index: int) -> None:
     columns = validate_reading(update, index)
     meter = resolve_meter(ctx, update.meter, "meter", update.config_index, required=True)
     counter = resolve_meter(ctx, update.meter_counter, "meter_counter", update.config_index, required=True)
-    matching = update.reading_matching if update.reading_matching in ("external_id", "strict-date") else (
-        "external_id")
-    reading = _find_reading(ctx, meter, counter, columns, matching, update.config_index)
+    reading = _find_reading(ctx, meter, counter, columns, update.reading_matching, update.config_index)
 
     def outcome(reading_id, action, external_id):
         ctx.report.meter_reading_outcomes.append(MeterReadingOutcome(

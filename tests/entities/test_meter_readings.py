@@ -159,6 +159,13 @@ def test_validation(org, kwargs, field):
     assert field in err.value.message and "(item 0)" in err.value.message
 
 
+@pytest.mark.parametrize(("kwargs", "field"), [({"mode": "purge"}, "mode"), ({"matching": "fuzzy"}, "reading_matching")])
+def test_unknown_mode_or_matching(org, kwargs, field):
+    with pytest.raises(StoreError) as err:
+        write(org, reading(**kwargs))
+    assert err.value.code == "INVALID_METER_READING" and field in err.value.message
+
+
 def test_empty_reason_is_allowed(org):
     assert read_actions(write(org, reading(reason=""))) == ["created"]
 
