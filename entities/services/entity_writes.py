@@ -140,7 +140,8 @@ def sync_relation_edges(entity: Entity, keys: set[str]) -> None:
                     edges.append(EntityRelation(organization_id=entity.organization_id, source=entity,
                                                 target_id=target, attribute=key, kind=kind))
     if edges:
-        existing = set(Entity.objects.filter(pk__in={e.target_id for e in edges}).values_list("pk", flat=True))
+        existing = set(Entity.objects.filter(organization_id=entity.organization_id,
+                                             pk__in={e.target_id for e in edges}).values_list("pk", flat=True))
         EntityRelation.objects.bulk_create([e for e in edges if e.target_id in existing])
 
 
