@@ -2,8 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/store_bench .venv/bin/python bench/store.py [--entities N]
 
-Creates the database named in DATABASE_URL (it must be a dedicated one: it is dropped at the end unless
---keep), migrates it, seeds N ``contact`` entities with one set-based INSERT, then measures:
+Creates the database named in DATABASE_URL (a dedicated one whose name ends in "bench": it is recreated,
+and dropped at the end unless --keep), migrates it, seeds N ``contact`` entities with one set-based INSERT, then measures:
   * lookups through ``entities.services.lookup.find_by_unique_ids`` by a scalar id (``customer_number``)
     and by a repeatable ``_type`` id (``email.email``), p50/p95 in ms;
   * ``apply_mapping_result`` upserts/s, half updates of existing entities, half creates, as events of
@@ -42,8 +42,9 @@ def admin_connection(url: str):
     if "postgresql" not in cfg["ENGINE"]:
         sys.exit("bench/store.py needs a PostgreSQL DATABASE_URL")
     name = cfg["NAME"]
-    if name in ("postgres", "template0", "template1") or not name:
-        sys.exit(f"refusing to use database '{name}': give a dedicated one, e.g. {DEFAULT_URL}")
+    if not name or not name.endswith("bench"):
+        sys.exit(f"refusing to use database '{name}': it is dropped afterwards; name a dedicated one ending "
+                 f"in 'bench', e.g. {DEFAULT_URL}")
     conn = psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
                            password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True)
     return conn, name
