@@ -197,3 +197,14 @@ def test_purge_command_and_admin_pages(admin_client):
     assert admin_client.get("/admin/entities/entity/").status_code == 200
     assert admin_client.get(f"/admin/entities/entity/{entity.pk}/change/").status_code == 200
     assert admin_client.get("/admin/entities/meterreading/").status_code == 200
+
+
+def test_purge_task_empties_the_recycle_bin():
+    from entities.tasks import purge_deleted_entities
+
+    org = OrganizationFactory()
+    entity_id = apply(org, contact({"customer_number": "C-1"}, mode="upsert")).entity_outcomes[0].entity_id
+    apply(org, contact({"customer_number": "C-1"}, mode="delete"))
+    Entity.objects.filter(pk=entity_id).update(deleted_at=timezone.now() - timedelta(days=30, minutes=1))
+    assert purge_deleted_entities.apply().get() == 1
+    assert not Entity.objects.exists()
