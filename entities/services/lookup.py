@@ -169,8 +169,29 @@ def unique_id_queryset(organization, schema: str, unique_ids: dict[str, Any], *,
     return qs, python_checks
 
 
+def _find_postgresql(organization, schema: str, unique_ids: dict[str, Any], limit: int) -> list[Entity]:
+    """The hot path as one hand-written statement: building the ORM query cost 4x the query itself."""
+    sql = ('SELECT * FROM "entities_entity" WHERE "organization_id" = %s AND "schema" = %s '
+           'AND "deleted_at" IS NULL')
+    params: list[Any] = [organization.pk, schema]
+    if "_id" in unique_ids:
+        entity_id = parse_entity_id(unique_ids["_id"])
+        if entity_id is None:
+            return []
+        sql += ' AND "id" = %s'
+        params.append(entity_id)
+    document = containment_document({k: v for k, v in unique_ids.items() if k != "_id"})
+    if document:
+        sql += ' AND "attributes" @> %s::jsonb'
+        params.append(json.dumps(document))
+    sql += f" LIMIT {int(limit)}"
+    return list(Entity.objects.raw(sql, params))
+
+
 def find_by_unique_ids(organization, schema: str, unique_ids: dict[str, Any], *, limit=2, for_update=False):
     """Up to ``limit`` live entities matching the identifiers. ``limit=2`` tells 0/1/many apart."""
+    if not for_update and connections[Entity.objects.db].vendor == "postgresql":
+        return _find_postgresql(organization, schema, unique_ids, limit)
     qs, python_checks = unique_id_queryset(organization, schema, unique_ids)
     if for_update:
         qs = qs.select_for_update()
