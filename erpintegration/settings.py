@@ -137,6 +137,9 @@ INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 # Fresh events of one integration are applied this many per transaction (a retried event goes alone).
 INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+# Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
+INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
+MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
@@ -192,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.sweep_events",
         "schedule": float(INBOUND_SWEEP_INTERVAL_SECONDS),
     },
+    "inbound-purge-events": {"task": "integrations.tasks.purge_inbound_events", "schedule": 24 * 3600.0},
+    "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers (ids in, one service call, retry policy)."""
 from celery import shared_task
 
-from integrations.services import inbound, processing
+from integrations.services import event_retention, inbound, processing
 
 
 @shared_task(
@@ -23,3 +23,9 @@ def process_events(self, event_id: str) -> int:
 def sweep_events() -> int:
     """Periodic: re-enqueue events stored but not finished after INBOUND_SWEEP_AFTER_SECONDS."""
     return inbound.sweep_stale_events()
+
+
+@shared_task(ignore_result=True)
+def purge_inbound_events() -> dict:
+    """Daily: drop expired deduplication claims and finished events past INBOUND_EVENT_RETENTION_DAYS."""
+    return event_retention.purge_inbound_history()

@@ -1,7 +1,7 @@
 """Write monitoring rows. Other apps call these; monitoring never calls back (ids are plain strings)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -95,3 +95,15 @@ def record_api_deprecation(
         processing_duration_ms=0,
         details={"endpoint": endpoint},
     )
+
+
+def purge_inbound_monitoring(*, older_than_days: int, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete inbound monitoring rows completed more than ``older_than_days`` ago; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    total = 0
+    while True:
+        ids = list(InboundMonitoringEvent.objects.filter(completed_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        deleted, _ = InboundMonitoringEvent.objects.filter(pk__in=ids).delete()
+        total += deleted

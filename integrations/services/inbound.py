@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -327,15 +327,36 @@ def claim_deduplication_ids(integration: Integration, claims: list[tuple[str, uu
         row = holders.get(dedup_id)
         if row is not None and row.event_id == event_id:
             continue
-        if row is not None and row.expires_at <= now:
-            taken_over = EventDeduplication.objects.filter(pk=row.pk, expires_at__lte=now).update(
-                event_id=event_id, expires_at=expires_at
-            )
-            if taken_over:
+        if row is None or row.expires_at <= now:
+            holder = _take_over(integration, dedup_id, event_id, now, expires_at)
+            if holder is None:
                 continue
-            row.refresh_from_db()
-        losers[event_id] = str(row.event_id) if row is not None else ""
+            losers[event_id] = holder
+            continue
+        losers[event_id] = str(row.event_id)
     return losers
+
+
+def _take_over(integration, dedup_id: str, event_id: uuid.UUID, now: datetime, expires_at: datetime) -> str | None:
+    """Claim an expired (or just purged) key; None when claimed, else the holder's event id."""
+    taken_over = EventDeduplication.objects.filter(
+        integration=integration, deduplication_id=dedup_id, expires_at__lte=now
+    ).update(event_id=event_id, expires_at=expires_at)
+    if taken_over:
+        return None
+    try:
+        with transaction.atomic():  # the row was purged meanwhile: insert it again
+            EventDeduplication.objects.create(
+                integration=integration, deduplication_id=dedup_id, event_id=event_id, expires_at=expires_at
+            )
+        return None
+    except IntegrityError:
+        holder = (
+            EventDeduplication.objects.filter(integration=integration, deduplication_id=dedup_id)
+            .values_list("event_id", flat=True)
+            .first()
+        )
+        return str(holder) if holder else ""
 
 
 # --- accept -----------------------------------------------------------------------------------------
