@@ -7,9 +7,9 @@ urlpatterns = [
     path("v2/erp/updates/events", views.EventsV2View.as_view(), name="erp-events-v2"),
     path("v3/erp/updates/events", views.EventsV3View.as_view(), name="erp-events-v3"),
     path("v1/erp/tracking/acknowledgement", views.AcknowledgeTrackingView.as_view(), name="erp-tracking-ack"),
-    path("v1/integrations/<str:integration_id>/events", views.QueryEventsView.as_view(), name="integration-events"),
+    path("v1/integrations/<str:integrationId>/events", views.QueryEventsView.as_view(), name="integration-events"),
     path(
-        "v1/integrations/<str:integration_id>/events/replay",
+        "v1/integrations/<str:integrationId>/events/replay",
         views.ReplayEventsView.as_view(),
         name="integration-events-replay",
     ),

@@ -81,7 +81,8 @@ class QueryEventsView(APIView):
         request=s.QueryEventsRequestSerializer,
         responses={200: s.QueryEventsResponseSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request, integration_id):
+    def post(self, request, integrationId):  # the contract's path parameter name
+        integration_id = integrationId
         integration = integration_for(request_organization(request), integration_id)
         data = _validated(s.QueryEventsRequestSerializer, request.data)
         cursor = data.get("cursor") or {}
@@ -107,7 +108,8 @@ class ReplayEventsView(APIView):
         request=s.ReplayEventsRequestSerializer,
         responses={200: s.ReplayEventsResponseSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request, integration_id):
+    def post(self, request, integrationId):  # the contract's path parameter name
+        integration_id = integrationId
         organization = request_organization(request)
         integration = integration_for(organization, integration_id)
         data = _validated(s.ReplayEventsRequestSerializer, request.data)

@@ -4,7 +4,7 @@ from . import views
 
 urlpatterns = [
     path(
-        "v1/integrations/<str:integration_id>/monitoring/inbound-events",
+        "v1/integrations/<str:integrationId>/monitoring/inbound-events",
         views.InboundMonitoringEventsView.as_view(),
         name="monitoring-inbound-events",
     ),

@@ -20,7 +20,8 @@ class InboundMonitoringEventsView(APIView):
             404: OpenApiResponse(description="Integration not found"),
         },
     )
-    def post(self, request, integration_id):
+    def post(self, request, integrationId):  # the contract's path parameter name
+        integration_id = integrationId
         organization = request_organization(request)
         if not selectors.integration_exists(organization.id, integration_id):
             raise NotFound(f"Integration {integration_id} not found")
