@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +49,13 @@ def wait_for(predicate, what: str, timeout: float = WAIT_SECONDS):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def _parent_pid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class Worker:
@@ -92,6 +100,17 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self.log.close()
+
+    def kill_pool_child(self) -> None:
+        """SIGKILL only the pool process running the task; the worker's main process lives on."""
+        children = [
+            int(stat.parent.name)
+            for stat in Path("/proc").glob("[0-9]*/stat")
+            if _parent_pid(stat) == self.process.pid
+        ]
+        assert children, "the worker has no pool process"
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -143,6 +162,30 @@ def processed(event_ids) -> bool:
     return ErpEvent.objects.filter(pk__in=event_ids, status=EventStatus.PROCESSED).count() == len(event_ids)
 
 
+@contextmanager
+def monitoring_inserts_blocked():
+    """Hold a lock that makes the worker wait inside its processing transaction (entities already written,
+    not committed), and yield a probe telling whether a worker is waiting on it."""
+    import psycopg
+
+    blocker = psycopg.connect(**connection.get_connection_params())
+    try:
+        blocker.execute("LOCK TABLE monitoring_inboundmonitoringevent IN EXCLUSIVE MODE")
+
+        def worker_is_waiting():
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                    "AND relation = 'monitoring_inboundmonitoringevent'::regclass"
+                )
+                return cursor.fetchone()[0] > 0
+
+        yield worker_is_waiting
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+
 def test_posted_events_become_entities_with_monitoring_rows(owner, broker_queue):
     broker_queue()
     integration, use_case = integration_with_use_case(owner.organization)
@@ -164,29 +207,11 @@ def test_posted_events_become_entities_with_monitoring_rows(owner, broker_queue)
 def test_worker_killed_mid_processing_applies_the_event_exactly_once(owner, broker_queue):
     worker = broker_queue()
     integration, _ = integration_with_use_case(owner.organization)
-    import psycopg
-
-    params = connection.get_connection_params()
-    blocker = psycopg.connect(**params)
-    try:
-        # Block monitoring inserts: the worker will have written the entity (uncommitted) and then wait.
-        blocker.execute("LOCK TABLE monitoring_inboundmonitoringevent IN EXCLUSIVE MODE")
+    with monitoring_inserts_blocked() as worker_is_waiting:
         [result] = post_v3(owner, integration, [v3_event()]).json()["results"]
         event_id = result["event_id"]
-
-        def worker_is_waiting():
-            with connections["default"].cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                    "AND relation = 'monitoring_inboundmonitoringevent'::regclass"
-                )
-                return cursor.fetchone()[0] > 0
-
         wait_for(worker_is_waiting, "the worker to be blocked inside its processing transaction")
         worker.kill()
-    finally:
-        blocker.rollback()
-        blocker.close()
 
     event = ErpEvent.objects.get(pk=event_id)
     assert event.status == EventStatus.PROCESSING and event.attempts == 1  # claimed, never finished
@@ -203,6 +228,21 @@ def test_worker_killed_mid_processing_applies_the_event_exactly_once(owner, brok
     from integrations.services.processing import process_events_through
 
     assert process_events_through(event_id) == 0
+    assert InboundMonitoringEvent.objects.filter(event_id=event_id).count() == 1
+
+
+def test_pool_process_killed_mid_processing_is_redelivered_and_applied_once(owner, broker_queue):
+    """acks_late + reject_on_worker_lost: the message goes back to the queue without any sweeper."""
+    worker = broker_queue()
+    integration, _ = integration_with_use_case(owner.organization)
+    with monitoring_inserts_blocked() as worker_is_waiting:
+        [result] = post_v3(owner, integration, [v3_event()]).json()["results"]
+        wait_for(worker_is_waiting, "the worker to be blocked inside its processing transaction")
+        worker.kill_pool_child()
+    event_id = result["event_id"]
+    wait_for(lambda: processed([event_id]), "the redelivered task to process the event")
+    assert ErpEvent.objects.get(pk=event_id).attempts == 2
+    assert Entity.objects.filter(organization=owner.organization, schema="contact").count() == 1
     assert InboundMonitoringEvent.objects.filter(event_id=event_id).count() == 1
 
 
