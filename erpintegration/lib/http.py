@@ -186,6 +186,20 @@ def resolve_checked(host: str, port: int, policy: Policy) -> str:
     )
 
 
+def _open_socket(ip: str, port: int, connect_timeout: float, read_timeout: float) -> socket.socket:
+    """A TCP socket to exactly ``ip`` (no second name resolution, not even for the literal)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(connect_timeout)
+        sock.connect((ip, port))
+        sock.settimeout(read_timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked IP; the Host header still names the host."""
 
@@ -194,9 +208,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._ip, self._read_timeout = ip, read_timeout
 
     def connect(self):
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock.settimeout(self._read_timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = _open_socket(self._ip, self.port, self.timeout, self._read_timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -207,9 +219,12 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._ip, self._read_timeout, self._context = ip, read_timeout, context
 
     def connect(self):
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        sock.settimeout(self._read_timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _open_socket(self._ip, self.port, self.timeout, self._read_timeout)
+        try:
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
 
 
 class Response:
