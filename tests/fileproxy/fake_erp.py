@@ -3,7 +3,7 @@
 - ``POST /oauth/token``: client-credentials and password grants (form-encoded), ``expires_in`` 3600.
 - ``GET /api/documents/search?number=…``: JSON ``{fileId, name, mime}`` (bearer token required).
 - ``GET /api/documents/<id>/content``: the raw bytes.
-- ``GET /health``: ``{"ok": true}`` without authentication.
+- ``GET|POST /health``: ``{"ok": true}`` without authentication.
 - ``POST /api/documents/<id>/export``: JSON ``{data: base64, fileName}`` (body must be JSON).
 Every request is recorded (method, path, headers, body) so tests can assert what was sent.
 """
@@ -76,6 +76,8 @@ def _handler(erp: FakeErp):
 
         def do_POST(self):
             record = self._record()
+            if record.path == "/health":
+                return self._json(200, {"ok": True})
             if record.path == "/oauth/token":
                 form = {k: v[0] for k, v in parse_qs(record.body.decode()).items()}
                 ok = form.get("client_id") == CLIENT_ID and form.get("client_secret") == CLIENT_SECRET
