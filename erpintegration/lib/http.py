@@ -25,7 +25,7 @@ import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -121,6 +121,7 @@ def parse_url(url: str) -> _Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    path = "".join(c if ord(c) < 128 else quote(c) for c in path)  # like browsers: UTF-8 percent-encoded
     return _Target(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
 
 
@@ -317,6 +318,11 @@ def _send(method: str, target: _Target, headers: Mapping[str, str], body: bytes 
         for name, value in headers.items():
             if any(c in str(name) + str(value) for c in "\r\n\0"):
                 raise InvalidUrl(f"header {name!r} contains a line break")
+            value = str(value)
+            try:
+                value.encode("latin-1")
+            except UnicodeEncodeError:
+                value = value.encode()  # http.client would fail on it as str; send UTF-8 bytes
             connection.putheader(name, value)
         if body is not None or method in ("POST", "PUT", "PATCH"):
             connection.putheader("Content-Length", str(len(body or b"")))
@@ -331,6 +337,9 @@ def _send(method: str, target: _Target, headers: Mapping[str, str], body: bytes 
     except ssl.SSLError as exc:
         connection.close()
         raise ConnectionFailed(f"TLS failure with {target.host}: {exc.reason or exc}")
+    except (UnicodeError, ValueError) as exc:  # e.g. an unencodable host or header name
+        connection.close()
+        raise InvalidUrl(f"request to {target.host} cannot be encoded: {exc}")
     except (OSError, http.client.HTTPException) as exc:
         connection.close()
         raise ConnectionFailed(f"connection to {target.host} failed: {exc}")

@@ -62,9 +62,14 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = _handle
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # refused TLS handshakes and aborted reads are part of the tests
+
+
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"127.0.0.1:{httpd.server_address[1]}"
@@ -84,6 +89,16 @@ def test_get_json_from_an_allowlisted_address(server):
         assert response.header_dict()["content-type"] == "application/json"
         assert response.json() == {"hello": "world"}
     assert SEEN[0]["headers"]["User-Agent"] == "erpintegration"
+
+
+def test_non_ascii_path_is_percent_encoded(server):
+    http.request("GET", f"http://{server}/hello?name=Müller", policy=LOOPBACK).read()
+    assert SEEN[0]["path"] == "/hello?name=M%C3%BCller"
+
+
+def test_non_latin1_header_value_is_sent_as_utf8(server):
+    http.request("GET", f"http://{server}/hello", headers={"X-Name": "Zoë ✓"}, policy=LOOPBACK).read()
+    assert SEEN[0]["headers"]["X-Name"].encode("latin-1").decode() == "Zoë ✓"
 
 
 def test_post_sends_body_and_headers(server):
@@ -286,7 +301,7 @@ def tls_server(tmp_path_factory):
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = QuietServer(("127.0.0.1", 0), Handler)
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert_file, key_file)
     httpd.socket = server_context.wrap_socket(httpd.socket, server_side=True)

@@ -36,6 +36,7 @@ class FakeErp:
     requests: list[Recorded] = field(default_factory=list)
     tokens_issued: int = 0
     fail_with: int | None = None  # answer every document call with this status
+    document: bytes = DOCUMENT  # what /content serves
 
     @property
     def base_url(self) -> str:
@@ -116,7 +117,7 @@ def _handler(erp: FakeErp):
                 return self._json(200, {"fileId": f"doc-{number}", "name": f"Invoice {number}.pdf",
                                         "mime": "application/pdf"})
             if record.path.startswith("/api/documents/") and record.path.endswith("/content"):
-                return self._send(200, DOCUMENT, "application/pdf")
+                return self._send(200, erp.document, "application/pdf")
             return self._json(404, {"error": "not found"})
 
     return Handler

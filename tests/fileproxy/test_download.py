@@ -1,6 +1,7 @@
 """End to end: configure a file_proxy use case through the API, sign a URL, GET /download from the fake ERP."""
 import base64
 import json
+import os
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -124,6 +125,25 @@ def test_two_step_binary_download_streams_the_document(owner, anonymous, integra
     search, content = fake_erp.document_requests()
     assert search.query == {"number": ["42"]} and search.headers["Authorization"] == "Bearer tok-1"
     assert content.path == "/api/documents/doc-42/content"
+
+
+def test_large_files_stream_through_in_chunks(owner, anonymous, integration, fake_erp, allow_loopback,
+                                             settings):
+    fake_erp.document = os.urandom(1_000_000)
+    create_use_case(owner, integration, "Invoice PDF", binary_config())
+    response = anonymous.get(path_of(signed(owner, integration, "invoice-pdf", number="1")))
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Length"] == "1000000"
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 1 and b"".join(chunks) == fake_erp.document
+
+
+def test_file_over_the_response_limit_is_refused_before_streaming(owner, anonymous, integration, fake_erp,
+                                                                  allow_loopback, settings):
+    settings.OUTBOUND_HTTP_MAX_RESPONSE_BYTES = 1000
+    create_use_case(owner, integration, "Invoice PDF", binary_config())
+    response = anonymous.get(path_of(signed(owner, integration, "invoice-pdf", number="1")))
+    assert response.status_code == 502 and response.json()["code"] == "UPSTREAM_RESPONSE_TOO_LARGE"
 
 
 def test_token_is_cached_until_expiry(owner, anonymous, integration, fake_erp, allow_loopback):
