@@ -34,7 +34,13 @@ def _render(template: Any, context: dict, env: dict[str, str], where: str) -> st
 
 def build_token_request(auth: dict, context: dict, env: dict[str, str]) -> tuple[str, dict, dict]:
     """(url, form fields, headers) of the token request, every template rendered."""
-    grant = GRANT_TYPES[auth["type"]]
+    grant = GRANT_TYPES.get(auth.get("type"))
+    if grant is None:
+        raise ConfigurationError(f"auth.type: must be one of {', '.join(GRANT_TYPES)}")
+    required = ("token_url", "client_id", "client_secret") + (("username", "password") if grant == "password" else ())
+    for key in required:
+        if not isinstance(auth.get(key), str):
+            raise ConfigurationError(f"auth.{key}: is required")
     form: dict[str, str] = {"grant_type": grant}
     for key in ("client_id", "client_secret") + (("username", "password") if grant == "password" else ()):
         form[key] = _render(auth[key], context, env, key)

@@ -165,7 +165,11 @@ class _Run:
 
     def run_step(self, index: int, step: dict, *, last: bool) -> None:
         where = f"steps[{index}]"
-        method = step.get("method", "GET")
+        if not isinstance(step, dict) or not isinstance(step.get("url"), str):
+            raise ConfigurationError(f"{where}.url: is required")
+        method = step.get("method")
+        if method not in ("GET", "POST"):
+            raise ConfigurationError(f"{where}.method: must be GET or POST")
         url = self.render(step["url"], f"{where}.url")
         headers = {name: self.render(value, f"{where}.headers.{name}")
                    for name, value in (step.get("headers") or {}).items()}

@@ -322,3 +322,37 @@ def test_base64_of_an_inline_json_value(owner, anonymous, fake_erp, allow_loopba
     assert response.status_code == 200, response.content
     assert b"".join(response.streaming_content) == b"hello, world"
     assert response["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize("configuration, message", [
+    ({"steps": [{"method": "GET", "response_type": "json"}], "response": {"body": "1", "encoding": "binary"}},
+     "steps[0].url: is required"),
+    ({"steps": [{"url": "http://x", "method": "PUT", "response_type": "json"}],
+      "response": {"body": "1", "encoding": "binary"}}, "steps[0].method"),
+    ({"auth": {"type": "oauth2_password", "token_url": "http://x", "client_id": "a", "client_secret": "b"},
+      "steps": [{"url": "http://x", "method": "GET", "response_type": "json"}],
+      "response": {"body": "1", "encoding": "binary"}}, "auth.username: is required"),
+    ({"steps": [], "response": {"body": "1", "encoding": "binary"}}, "has no steps"),
+])
+def test_unvalidated_stored_configuration_is_a_configuration_error(owner, anonymous, configuration, message):
+    """Configurations saved around the API (admin, data migrations) fail cleanly, never with a 500."""
+    integration = IntegrationFactory(organization=owner.organization)
+    UseCaseFactory(integration=integration, slug="raw", type="file_proxy", configuration=configuration)
+    response = anonymous.get(path_of(signed(owner, integration, "raw")))
+    assert response.status_code == 502
+    assert response.json()["code"] == "CONFIGURATION_ERROR" and message in response.json()["message"]
+
+
+def test_jsonata_runtime_error_and_undefined_body(owner, anonymous, fake_erp, allow_loopback):
+    integration = IntegrationFactory(organization=owner.organization)
+    step = {"url": fake_erp.base_url + "/health", "method": "GET", "response_type": "json"}
+    UseCaseFactory(integration=integration, slug="err", type="file_proxy",
+                   configuration={"steps": [step], "response": {"body": "$number('x')", "encoding": "binary"}})
+    UseCaseFactory(integration=integration, slug="undef", type="file_proxy",
+                   configuration={"steps": [step], "response": {"body": "steps[0].body.nope", "encoding": "binary"}})
+    UseCaseFactory(integration=integration, slug="bad64", type="file_proxy",
+                   configuration={"steps": [step], "response": {"body": "'not base64!'", "encoding": "base64"}})
+    assert anonymous.get(path_of(signed(owner, integration, "err"))).json()["code"] == "CONFIGURATION_ERROR"
+    assert anonymous.get(path_of(signed(owner, integration, "undef"))).json()["code"] == "UPSTREAM_INVALID_RESPONSE"
+    assert anonymous.get(path_of(signed(owner, integration, "bad64"))).json() == {
+        "code": "UPSTREAM_INVALID_RESPONSE", "message": "response.body is not valid base64"}
