@@ -42,18 +42,18 @@ def test_a_purged_claim_can_be_claimed_again(owner):
 
 
 def test_claim_vanishing_between_read_and_take_over_is_re_inserted(owner, monkeypatch):
-    from integrations.services import inbound
+    from integrations.services import deduplication
 
     integration, _ = integration_with_use_case(owner.organization)
     post_v3(owner, integration, [v3_event(deduplication_id="racy")])
     EventDeduplication.objects.update(expires_at=timezone.now() - timedelta(hours=2))
-    original = inbound._take_over
+    original = deduplication._take_over
 
     def purge_first(*args, **kwargs):  # the retention job deletes the expired row right before the take-over
         EventDeduplication.objects.all().delete()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(inbound, "_take_over", purge_first)
+    monkeypatch.setattr(deduplication, "_take_over", purge_first)
     result = post_v3(owner, integration, [v3_event(deduplication_id="racy")]).json()["results"][0]
     assert result["status"] == "success"
     assert EventDeduplication.objects.get().event_id == ErpEvent.objects.order_by("-sequence").first().pk
