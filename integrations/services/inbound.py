@@ -21,6 +21,7 @@ from integrations.models.events import PENDING_STATUSES
 from monitoring import services as monitoring
 
 from .deduplication import claim_deduplication_ids
+from .inbound_routing import inbound_use_cases, route
 from .inbound_validation import (
     Envelope,
     EventInvalid,
@@ -29,7 +30,6 @@ from .inbound_validation import (
     parse_envelope,
     validate_event,
 )
-from .inbound_routing import inbound_use_cases, route
 
 QUEUED_MESSAGE = "Event queued for processing"
 
