@@ -155,7 +155,13 @@ def broker_queue(tmp_path):
         conn.default_channel.queue_delete(queue)
     import redis
 
-    redis.Redis.from_url(BROKER).delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    client = redis.Redis.from_url(BROKER)
+    # a killed worker's message sits in kombu's "unacked" hash until its visibility timeout: drop ours
+    for tag, raw in client.hgetall("unacked").items():
+        if raw.decode(errors="replace").rstrip().endswith(f'"{queue}"]'):
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def processed(event_ids) -> bool:
