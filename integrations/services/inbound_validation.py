@@ -75,6 +75,8 @@ def _require_str(body: dict, name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed(f"{name}: this field is required (a non-empty string)")
+    if len(value) > 255 or "\x00" in value:
+        raise ValidationFailed(f"{name}: at most 255 characters, without NUL characters")
     return value
 
 
@@ -94,8 +96,8 @@ def _optional_str(body: dict, name: str, where: str) -> str | None:
     value = body.get(name)
     if value is None:
         return None
-    if not isinstance(value, str) or not value or len(value) > 255:
-        raise ValidationFailed(f"{where}{name}: must be a non-empty string of at most 255 characters")
+    if not isinstance(value, str) or not value or len(value) > 255 or "\x00" in value:
+        raise ValidationFailed(f"{where}{name}: must be a non-empty string of at most 255 characters (no NUL)")
     return value
 
 
@@ -127,7 +129,7 @@ def parse_envelope(organization, api_version: str, body: Any) -> Envelope:
             mapping.integration,
             correlation_id or str(uuid.uuid4()),
             events,
-            {**meta, "app_id": app_id, "component_id": str(component_id)},
+            {"app_id": app_id, "component_id": component_id},  # the rest of meta is not kept
         )
     integration_id = _require_uuid(body, "integration_id")
     correlation_id = _optional_str(body, "correlation_id", "")
@@ -135,7 +137,7 @@ def parse_envelope(organization, api_version: str, body: Any) -> Envelope:
     if correlation_id is None and api_version == "v3" and meta:
         correlation_id = _optional_str(meta, "correlation_id", "meta.")
     events = _events_list(body)
-    return Envelope(integration_for_envelope(organization, integration_id), correlation_id or str(uuid.uuid4()), events, meta)
+    return Envelope(integration_for_envelope(organization, integration_id), correlation_id or str(uuid.uuid4()), events, {})
 
 
 # --- one event --------------------------------------------------------------------------------------
@@ -157,6 +159,8 @@ def _payload_text(raw: dict, fmt: str) -> str:
         text = payload
     else:
         raise EventInvalid("payload: must be a string (JSON or XML text) or a JSON object")
+    if "\x00" in text or "\\u0000" in text:
+        raise EventInvalid("payload: NUL characters (\\u0000) are not supported")
     limit = settings.INBOUND_MAX_EVENT_BYTES
     if len(text.encode("utf-8")) > limit:
         raise EventInvalid(f"payload: exceeds the limit of {limit} bytes per event")
@@ -174,6 +178,19 @@ def _check_payload_parses(text: str, fmt: str) -> None:
         raise EventInvalid(f"payload: {exc.message}")
 
 
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 255 and "\x00" not in value
+
+
+def _parse_timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well-formed but impossible, e.g. month 13 or offset +25:00
+        return None
+
+
 def validate_event(raw: Any, api_version: str) -> ValidEvent:
     if not isinstance(raw, dict):
         raise EventInvalid("event must be a JSON object")
@@ -183,7 +200,7 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
     timestamp_raw = raw.get("timestamp")
     if timestamp_raw is None:
         raise EventInvalid("timestamp: this field is required")
-    timestamp = parse_datetime(timestamp_raw) if isinstance(timestamp_raw, str) else None
+    timestamp = _parse_timestamp(timestamp_raw)
     if timestamp is None:
         raise EventInvalid(f"timestamp: {timestamp_raw!r} is not an ISO 8601 date-time")
     if timezone.is_naive(timestamp):
@@ -195,8 +212,8 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
         use_case_slug = raw.get("use_case_slug")
         if event_name is None and use_case_slug is None:
             raise EventInvalid("event_name or use_case_slug is required")
-        if event_name is not None and (not isinstance(event_name, str) or not event_name):
-            raise EventInvalid("event_name: must be a non-empty string")
+        if event_name is not None and not _is_name(event_name):
+            raise EventInvalid("event_name: must be a non-empty string of at most 255 characters (no NUL)")
         if use_case_slug is not None and (
             not isinstance(use_case_slug, str) or len(use_case_slug) > 255 or not SLUG_RE.match(use_case_slug)
         ):
@@ -206,8 +223,8 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
         if event_type not in EVENT_TYPES:
             raise EventInvalid("event_type: must be one of CREATE, UPDATE, DELETE")
         event_name = raw.get("object_type")
-        if not isinstance(event_name, str) or not event_name:
-            raise EventInvalid("object_type: this field is required (a non-empty string)")
+        if not _is_name(event_name):
+            raise EventInvalid("object_type: this field is required (a non-empty string of at most 255 characters)")
     dedup = raw.get("deduplication_id")
     if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255 or not DEDUP_ID_RE.match(dedup)):
         raise EventInvalid("deduplication_id: must match ^[a-zA-Z0-9_-]+$ (1-255 characters)")

@@ -85,6 +85,10 @@ def test_outbound_use_cases_never_match(owner):
     ("event", "fragment"),
     [
         (v3_event(timestamp="yesterday"), "timestamp"),
+        (v3_event(timestamp="2025-13-01T00:00:00Z"), "timestamp"),
+        (v3_event(timestamp="2025-02-30T00:00:00Z"), "timestamp"),
+        (v3_event(timestamp="2025-05-01T08:30:00+25:00"), "timestamp"),
+        (v3_event(timestamp=1714552200), "timestamp"),
         (v3_event(timestamp=None), "timestamp: this field is required"),
         (v3_event(payload="{not json"), "payload"),
         (v3_event(payload="<a><b></a>", format="xml"), "payload"),
