@@ -22,8 +22,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from entities.services import StoreError, apply_mapping_result
 
+from entities.services import StoreError, apply_mapping_result
+from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
@@ -274,16 +275,8 @@ def _run_use_case(event: ErpEvent, use_case: UseCase, data: Any):
 
 
 def file_proxy_url_builder(event: ErpEvent):
-    """The file-proxy URL builder for ``file_proxy_url`` fields, when the fileproxy app provides one."""
-    try:
-        from fileproxy.services import build_download_url
-    except ImportError:
-        return None
-
-    def build(spec: dict) -> str:
-        return build_download_url(event.organization_id, str(event.integration_id), spec)
-
-    return build
+    """Signed /download URLs for ``file_proxy_url`` fields of this event's integration."""
+    return signed_download_url_builder(event.organization_id, str(event.integration_id))
 
 
 def _sync_types(use_case: UseCase | None) -> list[str]:

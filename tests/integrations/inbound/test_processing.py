@@ -1,4 +1,6 @@
 """Processing: parse, map, write to the entity store, one monitoring row per sync; in order; exactly once."""
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -216,3 +218,42 @@ def test_replaying_an_ignored_event_after_fixing_the_configuration(owner, django
         )
     assert response.json()["results"][0]["status"] == "queued"
     assert len(contacts(owner.organization)) == 1
+
+
+def test_file_proxy_url_field_stores_a_signed_download_url(owner, django_capture_on_commit_callbacks, settings):
+    """A `file_proxy_url` field becomes a working signed /download URL on the entity at runtime."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from fileproxy.services import verify_download_signature
+
+    settings.PUBLIC_BASE_URL = "https://hub.example.test"
+    configuration = {
+        "entities": [
+            {
+                "entity_schema": "file",
+                "unique_ids": ["external_id"],
+                "fields": [
+                    {"attribute": "external_id", "field": "docId"},
+                    {
+                        "attribute": "custom_download_url",
+                        "file_proxy_url": {
+                            "use_case_slug": "invoice-pdf",
+                            "params": {"documentId": {"field": "docId"}, "year": {"constant": 2025}},
+                        },
+                    },
+                ],
+            }
+        ]
+    }
+    integration, _ = integration_with_use_case(owner.organization, configuration=configuration)
+    event = v3_event(payload=json.dumps({"docId": "D 42"}))
+    post_and_process(owner, integration, [event], django_capture_on_commit_callbacks)
+    [document] = Entity.objects.filter(organization=owner.organization, schema="file")
+    url = document.attributes["custom_download_url"]
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://hub.example.test/download"
+    query = parse_qs(parts.query)
+    assert query["orgId"] == [owner.organization.id] and query["integrationId"] == [str(integration.id)]
+    assert query["useCaseSlug"] == ["invoice-pdf"]
+    assert query["documentId"] == ["D 42"] and query["year"] == ["2025"]
+    verify_download_signature([(k, v) for k, values in query.items() for v in values])
