@@ -1,0 +1,22 @@
+"""Request bodies that stress the JSON parser answer a clear 400, never a 500."""
+import pytest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("depth", [100_000, 5_000])
+def test_deeply_nested_json_body_is_400(owner, depth):
+    body = '{"name": "x", "settings": ' + "[" * depth + "]" * depth + "}"
+    response = owner.client.generic("POST", "/v1/integrations", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST"
+    assert "nest" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_deeply_nested_simulation_body_is_400(owner):
+    body = '{"mapping_configuration": {}, "format": "json", "payload": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = owner.client.generic(
+        "POST", "/v2/erp/updates/mapping_simulation", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST"
