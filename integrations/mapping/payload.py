@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from .results import MappingError
@@ -33,7 +34,7 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        return json.loads(payload, parse_constant=_reject_constant)
+        return json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
     except RecursionError:
@@ -42,3 +43,11 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    """A number beyond the float range (``1e400``) is an error, not infinity (which is not JSON)."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text} is out of range")
+    return value

@@ -20,3 +20,19 @@ def test_deeply_nested_simulation_body_is_400(owner):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "MALFORMED_REQUEST"
+
+
+@pytest.mark.django_db
+def test_out_of_range_number_in_body_is_400(owner):
+    integration = owner.client.post("/v1/integrations", {"name": "x"}, format="json").json()
+    body = (
+        '{"name": "inf", "type": "inbound", "enabled": true, "configuration": {"entities": [{"entity_schema":'
+        ' "contact", "unique_ids": ["id"], "fields": [{"attribute": "id", "constant": -1e400}]}]}}'
+    )
+    response = owner.client.generic(
+        "POST", f"/v1/integrations/{integration['id']}/use-cases", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST"
+    assert "1e400" in response.json()["message"]
+    assert owner.client.get(f"/v1/integrations/{integration['id']}/use-cases").json()["use_cases"] == []

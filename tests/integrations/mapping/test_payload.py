@@ -17,6 +17,8 @@ def test_large_integers_keep_their_digits():
 @pytest.mark.parametrize("payload,fmt,needle", [
     ("{bad", "json", "not valid JSON"),
     ('{"a": NaN}', "json", "NaN"),
+    ('{"a": 1e400}', "json", "1e400"),
+    ('{"a": -1E999}', "json", "-1E999"),
     (5, "json", "JSON string or an object"),
     ({"a": 1}, "xml", "XML payload must be sent as a string"),
     ("<a>", "xml", "not well-formed"),
