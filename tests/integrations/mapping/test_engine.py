@@ -182,3 +182,43 @@ def test_unique_id_values_must_be_scalars():
 def test_entity_items_that_are_null_are_skipped():
     result = map_inbound({"entities": [entity([], jsonataExpression="rows")]}, {"rows": [{"id": "1"}, None]})
     assert [u.unique_identifiers for u in result.entity_updates] == [{"id": "1"}]
+
+
+def test_mapped_values_do_not_alias_the_payload_or_the_configuration():
+    """The entity store applies ``_append`` etc. to the values it gets: they must be independent copies."""
+    configuration = {"entities": [entity([
+        {"attribute": "tags", "constant": ["a"]},
+        {"attribute": "emails", "field": "emails"},
+        {"attribute": "emails_again", "field": "emails"},
+        {"attribute": "address", "jsonataExpression": "address"},
+        {"attribute": "rel", "relations": {"operation": "_set", "items": [
+            {"entity_schema": "account", "_tags": ["PRIMARY"], "unique_ids": [{"attribute": "n", "field": "id"}]},
+        ]}},
+        {"attribute": "phones", "field": "phones", "_type": "phone"},
+    ])], "meter_readings": []}
+    data = {"id": "1", "emails": ["x@y.z"], "address": {"street": "Main", "lines": ["1"]},
+            "phones": [{"phone": "+49"}]}
+    attributes = map_inbound(configuration, data).entity_updates[0].attributes
+
+    attributes["tags"].append("b")
+    attributes["emails"].append("mutated")
+    attributes["address"]["lines"].append("2")
+    attributes["rel"]["$relation"]["_set"][0]["_tags"].append("X")
+    attributes["phones"][0]["phone"] = "0"
+
+    assert configuration["entities"][0]["fields"][1]["constant"] == ["a"]
+    assert configuration["entities"][0]["fields"][5]["relations"]["items"][0]["_tags"] == ["PRIMARY"]
+    assert data == {"id": "1", "emails": ["x@y.z"], "address": {"street": "Main", "lines": ["1"]},
+                    "phones": [{"phone": "+49"}]}
+    assert attributes["emails_again"] == ["x@y.z"]
+
+
+def test_v1_mapped_values_do_not_alias_the_payload():
+    mapping = {"version": "1.0", "mapping": {"objects": {"bp": {
+        "unique_ids": {"contact": ["id"]},
+        "fields": [{"entity": "contact", "attribute": "id", "field": "id"},
+                   {"entity": "contact", "attribute": "emails", "field": "emails"}],
+    }}}}
+    data = {"id": "1", "emails": ["x@y.z"]}
+    map_v1(mapping, "bp", data).entity_updates[0].attributes["emails"].append("mutated")
+    assert data["emails"] == ["x@y.z"]
