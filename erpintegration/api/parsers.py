@@ -2,7 +2,8 @@
 
 ``json.loads`` raises ``RecursionError`` on deeply nested input (an uncaught 500), and data nested
 just below Python's recursion limit would still break later recursive code (serializers, the
-JSONata engine, rendering). Bodies nested deeper than ``MAX_JSON_DEPTH`` are therefore refused.
+JSONata engine, rendering). Bodies nested deeper than ``MAX_JSON_DEPTH`` are therefore refused, and so
+are strings containing U+0000, which PostgreSQL cannot store (an INSERT error would be a 500).
 Numbers out of the float range (``1e400``) would parse as infinity, which no JSON column or response
 can hold: they are refused like ``NaN``.
 """
@@ -17,21 +18,41 @@ from rest_framework.parsers import JSONParser
 MAX_JSON_DEPTH = 256
 
 
-def nesting_depth_exceeds(data, limit: int) -> bool:
-    """Whether ``data`` nests dicts/lists deeper than ``limit`` (iterative: no recursion)."""
-    stack = [(data, 1)]
+def body_problem(data, max_depth: int) -> str | None:
+    """What makes a parsed body unstorable, naming the place; ``None`` when it is fine (iterative walk).
+
+    Too deep nesting, and the character U+0000 in a string or key (PostgreSQL's jsonb and text columns
+    cannot hold it). Paths are linked ``(parent, key)`` pairs, rendered only for the error.
+    """
+    stack = [(data, 1, None)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, where = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return f"{_render(where)}: strings must not contain the character \\u0000"
+            continue
         if isinstance(value, dict):
-            children = value.values()
+            for key, child in value.items():
+                if "\x00" in key:
+                    return f"{_render(where)}: keys must not contain the character \\u0000"
+                if isinstance(child, dict | list | str):
+                    stack.append((child, depth + 1, (where, key)))
         elif isinstance(value, list):
-            children = value
+            stack.extend((child, depth + 1, (where, index)) for index, child in enumerate(value)
+                         if isinstance(child, dict | list | str))
         else:
             continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+        if depth > max_depth:
+            return f"JSON is nested too deeply (more than {max_depth} levels)"
+    return None
+
+
+def _render(where) -> str:
+    parts = []
+    while where is not None:
+        where, key = where
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return "".join(reversed(parts)).lstrip(".") or "body"
 
 
 def finite_float(text: str) -> float:
@@ -56,6 +77,7 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)") from None
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, out-of-range numbers
             raise ParseError(f"JSON parse error - {exc}") from None
-        if nesting_depth_exceeds(data, MAX_JSON_DEPTH):
-            raise ParseError(f"JSON is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+        problem = body_problem(data, MAX_JSON_DEPTH)
+        if problem:
+            raise ParseError(problem)
         return data

@@ -36,3 +36,22 @@ def test_out_of_range_number_in_body_is_400(owner):
     assert response.json()["code"] == "MALFORMED_REQUEST"
     assert "1e400" in response.json()["message"]
     assert owner.client.get(f"/v1/integrations/{integration['id']}/use-cases").json()["use_cases"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("configuration,path", [
+    ('{"x": "a\\u0000b"}', "configuration.x"),
+    ('{"x\\u0000": "b"}', "configuration"),
+    ('{"entities": [{"fields": ["\\u0000"]}]}', "configuration.entities[0].fields[0]"),
+])
+def test_null_character_anywhere_in_body_is_400_naming_the_place(owner, configuration, path):
+    """PostgreSQL's jsonb cannot store \\u0000: refuse it up front instead of failing the INSERT with a 500."""
+    integration = owner.client.post("/v1/integrations", {"name": "x"}, format="json").json()
+    body = '{"name": "n", "type": "inbound", "enabled": true, "configuration": ' + configuration + '}'
+    response = owner.client.generic(
+        "POST", f"/v1/integrations/{integration['id']}/use-cases", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST"
+    assert path in response.json()["message"]
+    assert owner.client.get(f"/v1/integrations/{integration['id']}/use-cases").json()["use_cases"] == []
