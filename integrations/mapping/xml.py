@@ -32,8 +32,9 @@ class XmlPayloadError(ValueError):
     """The XML text is malformed or uses a forbidden construct (DOCTYPE, entities)."""
 
 
-def _parser() -> etree.XMLParser:
+def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -47,14 +48,16 @@ def _parser() -> etree.XMLParser:
 
 def xml_to_data(text: str | bytes) -> dict[str, Any]:
     """Parse ``text`` and convert it with the convention above; raises XmlPayloadError."""
-    # bytes, because lxml refuses str input that carries an encoding declaration
+    # bytes, because lxml refuses str input that carries an encoding declaration; text is already
+    # decoded, so its UTF-8 bytes are read as UTF-8 whatever the declaration says (SAP declares ISO-8859-1)
+    encoding = "utf-8" if isinstance(text, str) else None
     raw = text.encode("utf-8") if isinstance(text, str) else text
     first_element = _FIRST_ELEMENT.search(raw)
     prolog = raw[: first_element.start()] if first_element else raw
     if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
         raise XmlPayloadError("XML payload must not contain a DOCTYPE or entity declarations")
     try:
-        root = etree.fromstring(raw, parser=_parser())
+        root = etree.fromstring(raw, parser=_parser(encoding))
     except etree.XMLSyntaxError as exc:
         raise XmlPayloadError(f"XML payload is not well-formed: {exc}") from None
     except ValueError as exc:
