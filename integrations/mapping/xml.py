@@ -76,7 +76,7 @@ def _convert(element, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise XmlPayloadError(f"XML payload is nested deeper than {MAX_DEPTH} levels")
     out: dict[str, Any] = {}
-    for name, value in element.attrib.items():
+    for name, value in _attributes(element):
         _add(out, _local_name(name), value)
     texts = [element.text] if element.text else []
     for child in element:
@@ -95,6 +95,18 @@ def _convert(element, depth: int) -> Any:
     if text:
         out[TEXT_KEY] = text
     return out
+
+
+_MANY_ATTRIBUTES = 64
+
+
+def _attributes(element):
+    """(name, value) pairs; lxml's ``attrib.items()`` is quadratic in the number of attributes
+    (seconds for a hostile payload with tens of thousands), so large sets are read through ``@*``."""
+    attrib = element.attrib
+    if len(attrib) <= _MANY_ATTRIBUTES:
+        return attrib.items()
+    return [(attribute.attrname, str(attribute)) for attribute in element.xpath("@*")]
 
 
 def _add(out: dict[str, Any], key: str, value: Any) -> None:
