@@ -1,4 +1,6 @@
 """Engine behaviour beyond the golden cases: configuration errors, runtime context, bounds, edge cases."""
+import re
+
 import pytest
 
 from integrations.mapping import expressions
@@ -222,3 +224,46 @@ def test_v1_mapped_values_do_not_alias_the_payload():
     data = {"id": "1", "emails": ["x@y.z"]}
     map_v1(mapping, "bp", data).entity_updates[0].attributes["emails"].append("mutated")
     assert data["emails"] == ["x@y.z"]
+
+
+class _SteppingClock:
+    """A monotonic clock that advances one second each time it is read."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+def test_one_event_has_a_total_time_budget_across_expressions(monkeypatch):
+    """Each expression is bounded, but 50 fields of 1.5 s would hold a request for 75 s: the event as a
+    whole gets ``event_timeout_ms`` and the expression that runs out of it is a D1012 mapping error."""
+    from integrations.mapping import evaluation
+
+    saved = expressions.current_config()
+    expressions.configure(event_timeout_ms=10_000)
+    monkeypatch.setattr(evaluation.time, "monotonic", _SteppingClock())
+    try:
+        fields = [{"attribute": f"f{i}", "jsonataExpression": f"id & '{i}'"} for i in range(50)]
+        error = error_of({"entities": [entity(fields)]}, {"id": "1"})
+    finally:
+        expressions.configure(**saved.__dict__)
+    assert error.code == "JSONATA_ERROR"
+    assert error.details["jsonata"]["code"] == "D1012"
+    assert "10000 ms" in error.message
+    assert error.details["path"].startswith("entities[0].fields[")
+
+
+def test_an_expression_gets_only_the_remaining_event_budget():
+    saved = expressions.current_config()
+    expressions.configure(event_timeout_ms=200)
+    try:
+        loop = "($l := function($i){ $i < 100000000 ? $l($i+1) : $i }; $l(0))"
+        error = error_of({"entities": [entity([{"attribute": "x", "jsonataExpression": loop}])]}, {"id": "1"})
+    finally:
+        expressions.configure(**saved.__dict__)
+    assert error.details["jsonata"]["code"] == "D1012"
+    limit = int(re.search(r"after (\d+) milliseconds", error.details["jsonata"]["message"]).group(1))
+    assert limit <= 200  # the engine was given the rest of the event's budget, not its own 2000 ms
