@@ -86,7 +86,13 @@ class EventScope:
                 return value
         bindings = {"root": self.payload} if "$root" in text else None
         try:
-            return expressions.evaluate(text, item.prepared, bindings, self._remaining_ms(text))
+            remaining_ms = self._remaining_ms(text)
+            try:
+                return expressions.evaluate(text, item.prepared, bindings, remaining_ms)
+            except ExpressionError as exc:
+                if remaining_ms is not None and exc.code == "D1012":
+                    exc.message = f"The mapping of this event exceeded its time limit of {self.budget_ms} ms"
+                raise
         except ExpressionError as exc:
             raise MappingError(
                 "JSONATA_ERROR",

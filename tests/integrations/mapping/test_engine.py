@@ -1,6 +1,4 @@
 """Engine behaviour beyond the golden cases: configuration errors, runtime context, bounds, edge cases."""
-import re
-
 import pytest
 
 from integrations.mapping import expressions
@@ -265,5 +263,4 @@ def test_an_expression_gets_only_the_remaining_event_budget():
     finally:
         expressions.configure(**saved.__dict__)
     assert error.details["jsonata"]["code"] == "D1012"
-    limit = int(re.search(r"after (\d+) milliseconds", error.details["jsonata"]["message"]).group(1))
-    assert limit <= 200  # the engine was given the rest of the event's budget, not its own 2000 ms
+    assert "exceeded its time limit of 200 ms" in error.message
