@@ -10,6 +10,7 @@ from typing import Any
 
 from . import expressions
 from .expressions import UNDEFINED, ExpressionError, PreparedData
+from .payload import MAX_DEPTH, nested_deeper_than
 from .results import MappingError
 
 
@@ -88,11 +89,15 @@ class EventScope:
         try:
             remaining_ms = self._remaining_ms(text)
             try:
-                return expressions.evaluate(text, item.prepared, bindings, remaining_ms)
+                value = expressions.evaluate(text, item.prepared, bindings, remaining_ms)
             except ExpressionError as exc:
                 if remaining_ms is not None and exc.code == "D1012":
                     exc.message = f"The mapping of this event exceeded its time limit of {self.budget_ms} ms"
                 raise
+            if isinstance(value, dict | list) and nested_deeper_than(value, MAX_DEPTH):
+                # built without recursion (e.g. by $reduce): it would break every recursive consumer
+                raise ExpressionError(f"The result is nested deeper than {MAX_DEPTH} levels", expression=text)
+            return value
         except ExpressionError as exc:
             raise MappingError(
                 "JSONATA_ERROR",

@@ -278,10 +278,12 @@ def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] |
         raise _from_engine_error(exc, text) from None
     if result is None:
         return UNDEFINED
-    result = utils.Utils.convert_nulls(result)
     if isinstance(result, list) and _config.max_sequence and len(result) > _config.max_sequence:
         raise ExpressionError("Sequence length exceeds the configured maximum", code="D2015", expression=text)
-    return _plain(result)
+    try:  # both conversions recurse: a result built deep without recursion (``$reduce``) would escape
+        return _plain(utils.Utils.convert_nulls(result))
+    except RecursionError:
+        raise ExpressionError("The result is nested deeper than Python can convert", expression=text) from None
 
 
 def _plain(value: Any) -> Any:

@@ -9,6 +9,21 @@ from .results import MappingError
 from .xml import XmlPayloadError, xml_to_data
 
 FORMATS = ("json", "xml")
+MAX_DEPTH = 256  # as for XML: deeper data would break recursive consumers (copying, JSON, the store)
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests dicts/lists more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A002 - the contract's name
@@ -34,11 +49,18 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        return json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
+        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
     except RecursionError:
-        raise MappingError("INVALID_PAYLOAD", "payload is nested too deeply", {"path": "payload"}) from None
+        data = None
+        too_deep = True
+    else:
+        too_deep = nested_deeper_than(data, MAX_DEPTH)
+    if too_deep:
+        raise MappingError("INVALID_PAYLOAD", f"payload is nested too deeply (more than {MAX_DEPTH} levels)",
+                           {"path": "payload"})
+    return data
 
 
 def _reject_constant(name: str):

@@ -264,3 +264,21 @@ def test_an_expression_gets_only_the_remaining_event_budget():
         expressions.configure(**saved.__dict__)
     assert error.details["jsonata"]["code"] == "D1012"
     assert "exceeded its time limit of 200 ms" in error.message
+
+
+@pytest.mark.parametrize("engine", list(expressions.ENGINES), indirect=True)
+@pytest.mark.parametrize("depth", [300, 5_000])
+def test_expression_building_deeply_nested_data_is_a_mapping_error(engine, depth):
+    """``$reduce`` builds nesting without recursion; such a value would break every recursive consumer
+    (copying, JSON rendering, the entity store) with a RecursionError (a 500)."""
+    expression = "$reduce([1.." + str(depth) + "], function($acc, $v){ {'a': $acc} }, {})"
+    error = error_of({"entities": [entity([{"attribute": "deep", "jsonataExpression": expression}])]}, {"id": "1"})
+    assert error.code == "JSONATA_ERROR"
+    assert error.details["path"] == "entities[0].fields[1].jsonataExpression"
+    assert "nested deeper than" in error.message
+
+
+def test_expression_results_nested_within_the_bound_are_kept():
+    expression = "$reduce([1..200], function($acc, $v){ {'a': $acc} }, {})"
+    result = map_inbound({"entities": [entity([{"attribute": "deep", "jsonataExpression": expression}])]}, {"id": "1"})
+    assert "a" in result.entity_updates[0].attributes["deep"]

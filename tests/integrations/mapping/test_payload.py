@@ -24,6 +24,7 @@ def test_large_integers_keep_their_digits():
     ("<a>", "xml", "not well-formed"),
     ("{}", "csv", "format must be one of"),
     ("[" * 100_000 + "]" * 100_000, "json", "nested too deeply"),
+    ("[" * 900 + "]" * 900, "json", "nested too deeply"),
 ])
 def test_invalid_payloads(payload, fmt, needle):
     with pytest.raises(MappingError) as info:
