@@ -54,8 +54,10 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Benchmarks print figures (targets in docs); the store bench needs PostgreSQL and a *_bench database.
 bench: install
 	$(BIN)/python bench/mapping.py
+	DATABASE_URL=$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/store_bench} $(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -193,3 +193,17 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Outbound HTTP (erpintegration/lib/http.py): every call to an ERP, token endpoint or webhook goes through it.
+# Non-public addresses (loopback, private, link-local, ...) are refused unless listed here as CIDRs or host
+# names (``10.20.0.0/16,erp.lan,*.corp.example``), for ERPs on your own network.
+OUTBOUND_HTTP_ALLOWLIST = env_list("OUTBOUND_HTTP_ALLOWLIST", "")
+OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIMEOUT") or 5)
+OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
+OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
+OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+
+# File proxy (docs/file-proxy.md): the public base of the /download URLs stored on file entities, and how
+# long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+FILE_PROXY_URL_TTL_SECONDS = env_int("FILE_PROXY_URL_TTL_SECONDS", 7 * 24 * 3600)
