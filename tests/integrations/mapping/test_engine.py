@@ -136,6 +136,9 @@ def test_meter_reading_delete_needs_only_the_matching_key():
     ("15.01.2025", None),
     ("", None),
     (1736935200000, None),
+    ("0999-01-01", "0999-01-01T00:00:00.000Z"),  # four-digit years (strftime drops the zeros)
+    ("9999-12-31T23:59:59-12:00", None),  # beyond year 9999 in UTC: invalid, not an OverflowError
+    ("0001-01-01T00:00:00+01:00", None),
 ])
 def test_timestamp_normalisation(value, expected):
     assert normalise_timestamp(value) == expected
