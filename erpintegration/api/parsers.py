@@ -10,31 +10,35 @@ can hold: they are refused like ``NaN``.
 import codecs
 import json
 import math
+import re
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 MAX_JSON_DEPTH = 256
+# U+0000 (PostgreSQL cannot store it) and unpaired surrogates (``"\\udc00"``: no UTF-8 encoding exists,
+# so rendering or storing the string fails)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def body_problem(data, max_depth: int) -> str | None:
     """What makes a parsed body unstorable, naming the place; ``None`` when it is fine (iterative walk).
 
-    Too deep nesting, and the character U+0000 in a string or key (PostgreSQL's jsonb and text columns
-    cannot hold it). Paths are linked ``(parent, key)`` pairs, rendered only for the error.
+    Too deep nesting, and U+0000 or an unpaired surrogate in a string or key (PostgreSQL's jsonb and
+    text columns cannot hold the first; the second has no UTF-8 encoding at all). Paths are linked ``(parent, key)`` pairs, rendered only for the error.
     """
     stack = [(data, 1, None)]
     while stack:
         value, depth, where = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value:
-                return f"{_render(where)}: strings must not contain the character \\u0000"
+            if _UNSTORABLE.search(value):
+                return f"{_render(where)}: strings must not contain \\u0000 or unpaired surrogates"
             continue
         if isinstance(value, dict):
             for key, child in value.items():
-                if "\x00" in key:
-                    return f"{_render(where)}: keys must not contain the character \\u0000"
+                if _UNSTORABLE.search(key):
+                    return f"{_render(where)}: keys must not contain \\u0000 or unpaired surrogates"
                 if isinstance(child, dict | list | str):
                     stack.append((child, depth + 1, (where, key)))
         elif isinstance(value, list):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from .results import MappingError
@@ -10,6 +11,25 @@ from .xml import XmlPayloadError, xml_to_data
 
 FORMATS = ("json", "xml")
 MAX_DEPTH = 256  # as for XML: deeper data would break recursive consumers (copying, JSON, the store)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a string or key in ``value`` holds an unpaired UTF-16 surrogate (iterative walk)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if _LONE_SURROGATE.search(current):
+                return True
+        elif isinstance(current, dict):
+            if any(_LONE_SURROGATE.search(key) for key in current):
+                return True
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
@@ -60,6 +80,10 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if too_deep:
         raise MappingError("INVALID_PAYLOAD", f"payload is nested too deeply (more than {MAX_DEPTH} levels)",
                            {"path": "payload"})
+    # "\udc00" alone parses to a str with no UTF-8 encoding: it could be neither mapped nor stored
+    if _SURROGATE_ESCAPE.search(payload) and has_lone_surrogate(data):
+        raise MappingError("INVALID_PAYLOAD", "payload contains an unpaired surrogate escape (like \\udc00), "
+                           "which is not valid Unicode", {"path": "payload"})
     return data
 
 

@@ -55,3 +55,26 @@ def test_null_character_anywhere_in_body_is_400_naming_the_place(owner, configur
     assert response.json()["code"] == "MALFORMED_REQUEST"
     assert path in response.json()["message"]
     assert owner.client.get(f"/v1/integrations/{integration['id']}/use-cases").json()["use_cases"] == []
+
+
+@pytest.mark.django_db
+def test_unpaired_surrogate_in_body_is_400_naming_the_place(owner):
+    """``\\udc00`` parses to a str that cannot be encoded as UTF-8: rendering or storing it was a 500."""
+    body = (
+        '{"event_configuration": {"entities": [{"entity_schema": "c", "unique_ids": ["id"],'
+        ' "fields": [{"attribute": "id", "field": "id"}]}]}, "format": "json", "payload": {"id": "x\\udc00"}}'
+    )
+    response = owner.client.generic(
+        "POST", "/v2/erp/updates/mapping_simulation", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST"
+    assert "payload.id" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_surrogate_pairs_are_fine(owner):
+    body = '{"name": "rocket \\ud83d\\ude80"}'
+    response = owner.client.generic("POST", "/v1/integrations", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["name"] == "rocket \U0001F680"
