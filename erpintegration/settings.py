@@ -146,12 +146,13 @@ JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
 JSONATA_TIMEOUT_MS = env_int("JSONATA_TIMEOUT_MS", 2000)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
+MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["erpintegration.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "erpintegration.api.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
