@@ -54,3 +54,68 @@ class InboundMonitoringEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sync_type} {self.status} {self.event_id}"
+
+
+class OutboundStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    PENDING = "pending", "Pending"
+
+
+class OutboundMonitoringEvent(models.Model):
+    """One outbound delivery (DOMAIN.md 1.10): a mapped catalog event sent to one webhook, attempt by attempt."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=64)
+    event_name = models.CharField(max_length=255)
+    integration_id = models.CharField(max_length=64, null=True, blank=True)
+    use_case_id = models.CharField(max_length=64, null=True, blank=True)
+    mapping_id = models.CharField(max_length=64, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING)
+    url = models.TextField(blank=True, default="")
+    http_method = models.CharField(max_length=10, blank=True, default="POST")
+    http_response = models.JSONField(null=True, blank=True)  # {status_code, message, headers}
+    webhook_config_id = models.CharField(max_length=64, null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    execution_context = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(null=True, blank=True)
+    attempts = models.JSONField(default=list, blank=True)  # [{at, status_code, error, duration_ms}]
+    error_message = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-event_id", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "event_name", "-created_at"], name="mon_out_query_idx"),
+            models.Index(fields=["organization", "integration_id", "-created_at"], name="mon_out_integ_idx"),
+            models.Index(fields=["organization", "event_id"], name="mon_out_event_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_name} {self.status} {self.event_id}"
+
+
+class AccessLog(models.Model):
+    """One authenticated API request (queryAccessLogs): who called what, how it went, how long it took."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    request_id = models.CharField(max_length=64, unique=True)
+    timestamp = models.DateTimeField()
+    token_id = models.CharField(max_length=64)
+    environment = models.CharField(max_length=32, blank=True, default="")
+    service = models.CharField(max_length=64, blank=True, default="")
+    method = models.CharField(max_length=10)
+    path = models.TextField()
+    status = models.PositiveSmallIntegerField()
+    response_latency_ms = models.PositiveIntegerField()
+    response_length = models.PositiveIntegerField(default=0)
+    origin = models.TextField(blank=True, default="")
+    source_ip = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-timestamp", "-request_id"]
+        indexes = [models.Index(fields=["organization", "token_id", "-timestamp"], name="mon_access_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
