@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -204,7 +204,7 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
     if timestamp is None:
         raise EventInvalid(f"timestamp: {timestamp_raw!r} is not an ISO 8601 date-time")
     if timezone.is_naive(timestamp):
-        timestamp = timezone.make_aware(timestamp, timezone.utc)
+        timestamp = timestamp.replace(tzinfo=UTC)
     event_type = None
     use_case_slug = None
     if api_version == "v3":

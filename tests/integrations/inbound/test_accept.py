@@ -247,3 +247,13 @@ def test_events_get_increasing_sequence_per_integration(owner):
     post_v3(owner, integration, [v3_event()])
     sequences = list(ErpEvent.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == sorted(set(sequences)) and len(sequences) == 3
+
+
+def test_timestamp_without_offset_is_utc(owner):
+    integration, _ = integration_with_use_case(owner.organization)
+    response = post_v3(owner, integration, [v3_event(timestamp="2025-05-01T08:30:00")])
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    assert result["status"] == "success"
+    event = ErpEvent.objects.get(pk=result["event_id"])
+    assert event.timestamp.isoformat() == "2025-05-01T08:30:00+00:00"
