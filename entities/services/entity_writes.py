@@ -192,6 +192,7 @@ def delete_entity(ctx: WriteContext, schema: str, unique_ids: dict, config_index
     if entity is None:
         ctx.report.entity_outcomes.append(EntityOutcome(schema, None, "no_change", unique_ids, config_index))
         return
+    entity_id = str(entity.pk)  # delete() clears the pk
     if purge:
         entity.delete()
         action = "purged"
@@ -201,4 +202,4 @@ def delete_entity(ctx: WriteContext, schema: str, unique_ids: dict, config_index
             last_event_id=ctx.event_id or "", last_integration_id=ctx.integration_id or "",
         )
         action = "deleted"
-    ctx.report.entity_outcomes.append(EntityOutcome(schema, str(entity.id), action, unique_ids, config_index))
+    ctx.report.entity_outcomes.append(EntityOutcome(schema, entity_id, action, unique_ids, config_index))

@@ -53,6 +53,7 @@ def apply_prune_scope(ctx: WriteContext, scope) -> None:
     victims = list(qs.exclude(pk__in=kept).order_by("created_at", "id"))
     purge = scope.action == "purge"
     for entity in victims:
+        entity_id = str(entity.pk)  # delete() clears the pk
         if purge:
             entity.delete()
         else:
@@ -60,5 +61,5 @@ def apply_prune_scope(ctx: WriteContext, scope) -> None:
                 deleted_at=ctx.now, updated_at=ctx.now, last_synced_at=ctx.now,
                 last_event_id=ctx.event_id or "", last_integration_id=ctx.integration_id or "")
         ctx.report.entity_outcomes.append(EntityOutcome(
-            scope.entity_schema, str(entity.pk), "pruned_purged" if purge else "pruned_deleted",
-            {"_id": str(entity.pk)}, scope.config_index))
+            scope.entity_schema, entity_id, "pruned_purged" if purge else "pruned_deleted",
+            {"_id": entity_id}, scope.config_index))

@@ -41,8 +41,10 @@ def test_purge_is_hard_and_removes_edges():
     org = OrganizationFactory()
     apply(org, contact({"customer_number": "C-1"}, {"account": {"$relation": {"_set": [rel("account", {"n": "A"})]}}}))
     assert EntityRelation.objects.count() == 1
+    entity_id = Entity.objects.get(schema="contact").pk
     report = apply(org, contact({"customer_number": "C-1"}, mode="purge"))
     assert actions(report) == [("contact", "purged")]
+    assert report.entity_outcomes[0].entity_id == str(entity_id)  # the purged entity, not "None"
     assert not Entity.objects.filter(schema="contact").exists()
     assert EntityRelation.objects.count() == 0
 
@@ -104,12 +106,14 @@ def test_prune_scope_relations_forward_direction_purge():
 
     apply(org, account(["K1", "K2"]))
     assert live(org, "contract").count() == 2
+    k2 = live(org, "contract").get(attributes__contract_number="K2").pk
     report = apply(
         org, account(["K1"]),
         contact({"contract_number": "K1"}, mode="upsert-prune-scope-purge", config_index=1, schema="contract"),
         prune_scopes=[scope(action="purge")],
     )
     assert ("contract", "pruned_purged") in actions(report)
+    assert [o.entity_id for o in report.entity_outcomes if o.action == "pruned_purged"] == [str(k2)]
     assert [e.attributes["contract_number"] for e in Entity.objects.filter(schema="contract")] == ["K1"]
 
 
