@@ -58,8 +58,8 @@ def query_events(
     if filters.get("correlation_id"):
         qs = qs.filter(correlation_id=filters["correlation_id"])
     name = filters.get("object_type") or filters.get("event_name")
-    if name:
-        qs = qs.filter(event_name=name)
+    if name:  # a slug-only v3 event is named by its slug, as in its monitoring rows
+        qs = qs.filter(Q(event_name=name) | Q(event_name="", use_case_slug=name))
     if cursor_time is not None:
         after = Q(received_at__lt=cursor_time)
         if cursor_event_id:
@@ -82,7 +82,7 @@ def event_as_contract(event: ErpEvent) -> dict[str, Any]:
         "event_id": str(event.id),
         "event_time": _iso(event.received_at),
         "event_type": event.event_type or V3_EVENT_TYPE,
-        "object_type": event.event_name,
+        "object_type": event.event_name or event.use_case_slug or "",
         "timestamp": _iso(event.timestamp),
         "format": event.format,
         "payload": event.payload,

@@ -147,3 +147,20 @@ def test_acknowledge_with_a_token_header_works_too(owner):
 def test_acknowledge_without_ack_id_is_400(anonymous, body):
     response = anonymous.post("/v1/erp/tracking/acknowledgement", body, format="json")
     assert response.status_code == 400 and "ack_id" in response.json()["message"]
+
+
+def test_slug_routed_v3_event_shows_and_filters_by_its_slug_as_object_type(owner, django_capture_on_commit_callbacks):
+    """Monitoring rows name a slug-only v3 event by its slug; queryEvents must show and find it the same way
+    (it rendered ``object_type: ""`` and the slug filter found nothing)."""
+    integration, _ = integration_with_use_case(owner.organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_v3(owner, integration, [v3_event(event_name=None, use_case_slug="customer-changed")])
+    post_v3(owner, integration, [v3_event(event_name="Other")])
+    response = query(owner, integration, event_name="customer-changed")
+    assert_matches_contract("queryEvents", response)
+    [item] = response.json()["data"]
+    assert item["object_type"] == "customer-changed" and item["use_case_slug"] == "customer-changed"
+    assert [e["event_id"] for e in query(owner, integration, object_type="customer-changed").json()["data"]] == [
+        item["event_id"]]
+    row = InboundMonitoringEvent.objects.get(event_id=item["event_id"])
+    assert row.object_type == item["object_type"]
