@@ -12,14 +12,17 @@ Guarantees:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -92,10 +95,37 @@ def process_events_through(event_id: str) -> int:
         return 0
     applied = 0
     while True:
-        batch = _claim_batch(target["integration_id"], target["sequence"])
-        if not batch:
-            return applied
-        applied += _apply_batch(target["integration_id"], batch)
+        with _integration_turn(target["integration_id"]):
+            batch = _claim_batch(target["integration_id"], target["sequence"])
+            if not batch:
+                return applied
+            applied += _apply_batch(target["integration_id"], batch)
+
+
+TURN_LOCK_CLASS = 7_340_117  # advisory-lock key space of the claim-and-apply turns
+_local_turns = [threading.Lock() for _ in range(64)]
+
+
+@contextmanager
+def _integration_turn(integration_id):
+    """Hold the integration's turn from claiming a batch until it is applied. Between the two transactions
+    the row lock is released; without a turn, tasks queued on it (a burst of requests) re-claimed the batch
+    one after another, each counting an attempt, until healthy events were failed as exhausted.
+    PostgreSQL: a session advisory lock, released when this process dies, so a killed worker blocks no one.
+    Elsewhere (the embedded SQLite default: one process) an in-process lock."""
+    connection = connections[ErpEvent.objects.db]
+    key = zlib.crc32(str(integration_id).encode()) - 2**31  # int4; a collision only serialises two integrations
+    if connection.vendor != "postgresql":
+        with _local_turns[key % len(_local_turns)]:
+            yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TURN_LOCK_CLASS, key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TURN_LOCK_CLASS, key])
 
 
 def _uuid(value) -> uuid.UUID | None:
