@@ -18,7 +18,7 @@ from .context import WriteContext
 from .entity_writes import build_attributes, is_relation_value, lock_identities, upsert_entity
 from .errors import StoreError
 from .lookup import SCALARS, _split, identities_condition, python_match
-from .operations import array_operation
+from .operations import array_operation, json_equal
 from .report import EntityOutcome
 
 MIN_BATCH = 2
@@ -122,7 +122,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
                             last_event_id=ctx.event_id or "", last_integration_id=ctx.integration_id or "")
             to_create.append(entity)
             action = "created"
-        elif attributes == entity.attributes:
+        elif json_equal(attributes, entity.attributes):
             unchanged.append(entity.pk)
             action = "no_change"
         else:

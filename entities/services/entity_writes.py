@@ -11,7 +11,7 @@ from entities.models import Entity, EntityRelation
 from .context import WriteContext
 from .errors import StoreError
 from .lookup import find_by_unique_ids, parse_entity_id
-from .operations import apply_array_op, array_operation
+from .operations import apply_array_op, array_operation, json_equal
 from .report import EntityOutcome
 
 RESERVED_ATTRIBUTES = ("_id",)
@@ -164,7 +164,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
         mark_synced(ctx, entity, changed=True)
         entity.save(force_insert=True)
         action = "created"
-    elif attributes == entity.attributes:
+    elif json_equal(attributes, entity.attributes):
         mark_synced(ctx, entity, changed=False)
         Entity.objects.filter(pk=entity.pk).update(last_synced_at=ctx.now)
         action = "no_change"

@@ -28,9 +28,21 @@ def without_item_id(value: Any) -> Any:
     return value
 
 
+def json_equal(a: Any, b: Any) -> bool:
+    """Deep equality of JSON values. Python's ``==`` treats ``True`` as ``1`` and ``False`` as ``0``;
+    JSON does not (``1`` and ``1.0`` stay equal, as in JSONata)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(json_equal, a, b))
+    return a == b
+
+
 def same_item(a: Any, b: Any) -> bool:
     """Deep equality of two repeatable items, ignoring their ``_id`` (DOMAIN.md 1.7)."""
-    return without_item_id(a) == without_item_id(b)
+    return json_equal(without_item_id(a), without_item_id(b))
 
 
 def apply_array_op(op: str, items: list, stored: Any, exists: bool) -> list:

@@ -133,3 +133,23 @@ def test_non_scalar_identifier_values_still_match():
     org = OrganizationFactory()
     apply(org, contact({"codes": ["a", "b"]}))
     assert actions(apply(org, contact({"codes": ["a", "b"]}, {"x": 1}))) == [("contact", "updated")]
+
+
+def test_true_is_not_one_a_changed_json_type_is_an_update():
+    """Python's ``True == 1`` must not decide JSON equality: 1 -> true was reported no_change and dropped."""
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "active": 1, "blocked": 0}))
+    report = apply(org, contact({"customer_number": "C-1"}, {"active": True, "blocked": False}))
+    assert actions(report) == [("contact", "updated")]
+    attributes = live(org).get().attributes
+    assert attributes["active"] is True and attributes["blocked"] is False
+
+
+def test_append_compares_items_as_json():
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "flags": [1, 0], "x": [{"a": 1}]}))
+    apply(org, contact({"customer_number": "C-1"}, {"flags": {"_append": [True, False, 1.0]},
+                                                     "x": {"_append": [{"a": True}, {"a": 1.0}]}}))
+    attributes = live(org).get().attributes
+    assert attributes["flags"] == [1, 0, True, False] and [type(v) for v in attributes["flags"]][2:] == [bool, bool]
+    assert attributes["x"] == [{"a": 1}, {"a": True}] and attributes["x"][1]["a"] is True
