@@ -109,7 +109,9 @@ def _write_ref_value(ctx: WriteContext, target: Entity, item: dict, config_index
     if not attribute or not values:
         return []
     op = spec.get("operation") if spec.get("operation") in ARRAY_OPS else DEFAULT_REF_VALUE_OPERATION
-    target = Entity.objects.get(pk=target.pk)  # fresh: an earlier item may have written it
+    # fresh (an earlier item may have written it) and locked: events of other integrations may append to
+    # the same entity at the same time, and this is a read-modify-write of its attribute
+    target = Entity.objects.select_for_update().get(pk=target.pk)
     new_value, item_ids = write_repeatable_items(op, values, target.attributes.get(attribute))
     if target.attributes.get(attribute) != new_value:
         target.attributes[attribute] = new_value

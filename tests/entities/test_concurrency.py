@@ -1,5 +1,6 @@
 """Two events upserting the same identity at the same time create one entity (PostgreSQL advisory locks)."""
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -38,3 +39,59 @@ def test_concurrent_upserts_of_one_identity_create_one_entity(batch):
     assert errors == []
     entity = Entity.objects.get(organization=org, attributes__customer_number="C-1")
     assert {k for k in entity.attributes if k.startswith("w")} == {"w0", "w1", "w2", "w3"}
+
+
+def lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent database connections")
+def test_concurrent_relation_refs_to_one_existing_entity_keep_both_values(monkeypatch):
+    """Two events (e.g. of two integrations) append an address to the same existing contact at the same time;
+    the read-modify-write of its repeatable attribute must not lose one of them."""
+    from entities.services import operations, relations
+
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}))
+    paused, resume = threading.Event(), threading.Event()
+    original = operations.write_repeatable_items
+
+    def write_after_pause(op, values, stored):
+        if threading.current_thread().name == "first":
+            paused.set()
+            resume.wait(timeout=20)
+        return original(op, values, stored)
+
+    monkeypatch.setattr(relations, "write_repeatable_items", write_after_pause)
+    errors = []
+
+    def event(street):
+        try:
+            spec = {"attribute": "address", "operation": "_append", "value": {"street": street}}
+            item = {"$entity_unique_ids": {"customer_number": "C-1"}, "_schema": "contact", "path": "address",
+                    "value": spec}
+            apply(org, contact({"k": street}, {"k": street, "billing": {"$relation_ref": {"_set": [item]}}},
+                               schema="contract"), event_id=street)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=event, args=("S1",), name="first")
+    first.start()
+    assert paused.wait(timeout=20)
+    second = threading.Thread(target=event, args=("S2",), name="second")
+    second.start()
+    # the second event finishes on its own (the bug) or waits for a lock the first one holds
+    deadline = time.monotonic() + 20
+    while second.is_alive() and not lock_waiters():
+        assert time.monotonic() < deadline, "the second event neither finished nor waited"
+        time.sleep(0.02)
+    resume.set()
+    first.join(timeout=20)
+    second.join(timeout=20)
+    assert errors == []
+    stored = Entity.objects.get(organization=org, schema="contact").attributes["address"]
+    assert sorted(item["street"] for item in stored) == ["S1", "S2"]
