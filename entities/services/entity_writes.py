@@ -158,6 +158,10 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
     """Create or patch one entity; returns it and the action (created/updated/no_change)."""
     lock_identity(ctx.organization, schema, unique_ids)
     entity = find_one(ctx, schema, unique_ids, config_index)
+    if entity is not None:
+        # re-read under a row lock: writers reaching this entity through other identifiers (other identity
+        # locks) merge into the same attributes, and a merge from a stale read would drop their changes
+        entity = Entity.objects.select_for_update().filter(pk=entity.pk, deleted_at__isnull=True).first()
     attributes, relation_keys = build_attributes(ctx, entity, schema, unique_ids, incoming, config_index)
     if entity is None:
         entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)

@@ -95,3 +95,48 @@ def test_concurrent_relation_refs_to_one_existing_entity_keep_both_values(monkey
     assert errors == []
     stored = Entity.objects.get(organization=org, schema="contact").attributes["address"]
     assert sorted(item["street"] for item in stored) == ["S1", "S2"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent database connections")
+def test_concurrent_patches_through_different_identifiers_keep_both_attributes(monkeypatch):
+    """Two integrations patch the same contact at the same time, one by customer number, one by email (so
+    their identity locks differ): the top-level merge must not drop the other one's attribute."""
+    from entities.services import entity_writes
+
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))
+    paused, resume = threading.Event(), threading.Event()
+    original = entity_writes.build_attributes
+
+    def build_after_pause(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            paused.set()
+            resume.wait(timeout=20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(entity_writes, "build_attributes", build_after_pause)
+    errors = []
+
+    def event(ids, attributes):
+        try:
+            apply(org, contact(ids, attributes))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=event, args=({"customer_number": "C-1"}, {"first_name": "Ada"}), name="first")
+    first.start()
+    assert paused.wait(timeout=20)
+    second = threading.Thread(target=event, args=({"email.email": "a@b.c"}, {"iban": "DE00"}), name="second")
+    second.start()
+    deadline = time.monotonic() + 20
+    while second.is_alive() and not lock_waiters():
+        assert time.monotonic() < deadline, "the second event neither finished nor waited"
+        time.sleep(0.02)
+    resume.set()
+    first.join(timeout=20)
+    second.join(timeout=20)
+    assert errors == []
+    attributes = Entity.objects.get(organization=org, schema="contact").attributes
+    assert (attributes.get("first_name"), attributes.get("iban")) == ("Ada", "DE00")
