@@ -199,3 +199,9 @@ def test_other_organisations_integration_is_404(owner, other_org, anonymous):
     assert stats(owner, theirs.id).status_code == 404
     assert stats(owner, "nope").status_code == 404
     assert anonymous.post(f"/v1/integrations/{theirs.id}/monitoring/stats", {}, format="json").status_code == 401
+
+
+def test_integration_id_in_any_uuid_spelling(owner, integration):
+    inbound(integration, T0)
+    response = stats(owner, str(integration.id).upper(), **WINDOW)
+    assert response.status_code == 200 and response.json()["inbound"]["total_events"] == 1
