@@ -119,3 +119,11 @@ def test_streaming_response_is_logged_with_the_bytes_sent(owner):
     assert b"".join(response.streaming_content) == b"abcdefgh"
     entry = AccessLog.objects.get()
     assert entry.response_length == 8 and entry.request_id == response["X-Request-Id"]
+
+
+def test_a_failing_insert_leaves_the_request_and_the_transaction_usable(owner, monkeypatch):
+    monkeypatch.setattr(middleware, "new_request_id", lambda: "same-id")
+    assert owner.client.get("/v1/integrations").status_code == 200
+    second = owner.client.get("/v1/integrations")  # unique request_id violated: logged and ignored
+    assert second.status_code == 200 and second["X-Request-Id"] == "same-id"
+    assert AccessLog.objects.count() == 1  # the connection still works after the failed insert
