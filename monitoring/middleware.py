@@ -80,6 +80,11 @@ def client_ip(meta: dict, trusted_proxies: list[str] | tuple[str, ...]) -> str:
     return forwarded[0] if forwarded else remote
 
 
+def _text(value: str, limit: int) -> str:
+    """Client-controlled text, storable everywhere (PostgreSQL refuses NUL characters) and bounded."""
+    return value.replace("\x00", "")[:limit]
+
+
 class _CountingStream:
     """Wraps a streaming body: counts the bytes sent and writes the log entry when the stream ends."""
 
@@ -125,11 +130,11 @@ class AccessLogMiddleware:
             "request_id": request_id,
             "timestamp": timestamp,
             "method": request.method or "",
-            "path": request.path[:MAX_PATH_CHARS],
+            "path": _text(request.path, MAX_PATH_CHARS),
             "status": response.status_code,
             "service": service_for_path(request.path),
             "environment": getattr(settings, "DEPLOYMENT_ENVIRONMENT", "self-hosted"),
-            "origin": (request.META.get("HTTP_ORIGIN") or "")[:MAX_ORIGIN_CHARS],
+            "origin": _text(request.META.get("HTTP_ORIGIN") or "", MAX_ORIGIN_CHARS),
             "source_ip": client_ip(request.META, getattr(settings, "TRUSTED_PROXIES", ())),
         }
         if getattr(response, "streaming", False) and not response.has_header("Content-Length") \

@@ -127,3 +127,10 @@ def test_a_failing_insert_leaves_the_request_and_the_transaction_usable(owner, m
     second = owner.client.get("/v1/integrations")  # unique request_id violated: logged and ignored
     assert second.status_code == 200 and second["X-Request-Id"] == "same-id"
     assert AccessLog.objects.count() == 1  # the connection still works after the failed insert
+
+
+def test_nul_characters_in_path_and_origin_are_stored_without_them(owner):
+    response = owner.client.get("/v1/integrations/a%00b", HTTP_ORIGIN="https://x\x00.example")
+    assert response.status_code == 404
+    entry = AccessLog.objects.get()
+    assert entry.path == "/v1/integrations/ab" and entry.origin == "https://x.example"

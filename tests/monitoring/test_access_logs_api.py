@@ -127,12 +127,20 @@ def test_default_limit_is_50(owner, linked):
         ({"cursor": "abc"}, "cursor"),
         ({"token_id": 5}, "token_id"),
         ({"path": ["x"]}, "path"),
+        ({"status": 10**30}, "status"),
+        ({"cursor": {"timestamp": "2026-03-01T00:00:00Z", "request_id": "r" * 65}}, "request_id"),
     ],
 )
 def test_bad_input_is_400_naming_the_field(owner, linked, body, field):
     response = query(owner, linked.id, **body)
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR" and field in response.json()["message"]
+
+
+def test_unstorable_filter_text_is_400(owner, linked):
+    response = query(owner, linked.id, path="a\x00b")
+    assert response.status_code == 400
+    assert response.json()["code"] == "MALFORMED_REQUEST" and "path" in response.json()["message"]
 
 
 def test_body_must_be_an_object(owner, linked):
