@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
+        "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
+        "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],
     },
 }
 
