@@ -171,6 +171,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
+        "OutboundDeliveryStatusEnum": ["succeeded", "failed", "pending"],
+        "TriggerStatusEnum": ["succeeded", "failed"],
+        "OutboundUseCaseStatusEnum": ["ok", "conflict", "disabled"],
     },
 }
 
