@@ -4,10 +4,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erpintegration.auth import request_organization
-from erpintegration.exceptions import NotFound, ValidationFailed
+from erpintegration.exceptions import ValidationFailed
 
 from .. import selectors
 from . import serializers_outbound as s
+from .views import _owned_integration_id
 
 
 class OutboundMonitoringEventsView(APIView):
@@ -24,20 +25,19 @@ class OutboundMonitoringEventsView(APIView):
     )
     def post(self, request, integrationId):  # the contract's path parameter name
         organization = request_organization(request)
-        if not selectors.integration_exists(organization.id, integrationId):
-            raise NotFound(f"Integration {integrationId} not found")
+        integration_id = _owned_integration_id(organization, integrationId)
         if not isinstance(request.data, dict):
             raise ValidationFailed("Request body must be a JSON object")
         serializer = s.QueryOutboundMonitoringEventsRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         event_names = [data["event_name"]] if data.get("event_name") else selectors.outbound_event_names(
-            organization.id, integrationId
+            organization.id, integration_id
         )
         raw_cursor = data.get("cursor")
         page = selectors.query_outbound_events(
             org_id=organization.id,
-            integration_id=str(integrationId),
+            integration_id=integration_id,
             event_names=event_names,
             filters=data,
             cursor=selectors.OutboundCursor(**raw_cursor) if raw_cursor else None,
