@@ -120,3 +120,9 @@ def test_other_organisation_gets_404(owner, other_org, setup):
     response = query(other_org, setup)
     assert response.status_code == 404
     assert query(owner, IntegrationFactory(organization=owner.organization)).json()["data"] == []
+
+
+def test_integration_id_is_matched_case_insensitively(owner, setup):
+    response = owner.client.post(f"/v1/integrations/{str(setup.id).upper()}/monitoring/outbound-events", {},
+                                 format="json")
+    assert ids(response) == ["E3", "E2", "E1"]

@@ -74,3 +74,9 @@ def test_other_organisations_integration_is_not_found(owner, other_org):
     assert response.status_code == 404
     assert_matches_contract("getOutboundStatus", response)
     assert owner.client.get("/v1/integrations/not-a-uuid/outbound-status").status_code == 404
+
+
+def test_integration_id_is_matched_case_insensitively(owner):
+    use_case = outbound_use_case(owner.organization, [mapping("x")])
+    response = owner.client.get(f"/v1/integrations/{str(use_case.integration_id).upper()}/outbound-status")
+    assert response.status_code == 200 and response.json()["useCases"][0]["useCaseId"] == str(use_case.id)
