@@ -34,6 +34,15 @@ MESSAGE_LIMIT = 1000  # characters of a response body kept as ``http_response.me
 RETRYABLE_STATUSES = (408, 429)
 
 
+def contains_nul(value: Any) -> bool:
+    """Whether a JSON value holds a NUL character anywhere (PostgreSQL text and jsonb cannot store it)."""
+    return "\\u0000" in json.dumps(value)
+
+
+def _strip_nul(text: str) -> str:
+    return text.replace("\x00", "")
+
+
 def _key(secret: str) -> bytes:
     raw = secret[len(SECRET_PREFIX):] if secret.startswith(SECRET_PREFIX) else secret
     try:
@@ -100,12 +109,14 @@ def send_signed(webhook: Webhook, message_id: str, payload: Any) -> SendResult:
                           follow_redirects=False) as response:
             raw = response.read()
             result.status_code = response.status_code
-            result.headers = response.header_dict()
-            text = raw.decode(response.headers.get_content_charset() or "utf-8", errors="replace")
-            result.message = text[:MESSAGE_LIMIT] if text.strip() else (response.reason or "")
+            result.headers = {_strip_nul(k): _strip_nul(v) for k, v in response.header_dict().items()}
+            text = _strip_nul(raw.decode(response.headers.get_content_charset() or "utf-8", errors="replace"))
+            result.message = text[:MESSAGE_LIMIT] if text.strip() else _strip_nul(response.reason or "")
             try:
                 result.body = json.loads(raw) if raw else None
             except ValueError:
+                result.body = None
+            if contains_nul(result.body):
                 result.body = None
     except http.RequestTimeout as exc:
         result.error, result.timed_out, result.retryable = str(exc), True, True
@@ -113,6 +124,7 @@ def send_signed(webhook: Webhook, message_id: str, payload: Any) -> SendResult:
         result.error, result.retryable = str(exc), isinstance(exc, http.ConnectionFailed)
     except http.OutboundHttpError as exc:  # blocked destination, invalid URL: retrying cannot help
         result.error = str(exc)
+    result.error = _strip_nul(result.error) if result.error else result.error
     if result.status_code is not None and not result.ok:
         result.error = f"webhook answered HTTP {result.status_code}"
         result.retryable = result.status_code >= 500 or result.status_code in RETRYABLE_STATUSES

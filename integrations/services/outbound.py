@@ -27,7 +27,7 @@ from integrations.models import CatalogEvent, DeliveryStatus, Integration, Outbo
 from monitoring import services as monitoring
 
 from . import tracking
-from .delivery import enqueue_delivery
+from .delivery import contains_nul, enqueue_delivery
 from .webhooks import find_webhook
 
 EVENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$")
@@ -77,6 +77,8 @@ def _validated_event(data: Any) -> dict[str, Any]:
     payload = data.get("payload", {})
     if not isinstance(payload, dict):
         raise ValidationFailed("payload: must be a JSON object")
+    if contains_nul(payload):
+        raise ValidationFailed("payload: NUL characters (\\u0000) are not supported")
     event_id = data.get("event_id")
     if event_id is None:
         event_id = new_event_id()
@@ -84,7 +86,10 @@ def _validated_event(data: Any) -> dict[str, Any]:
         raise ValidationFailed("event_id: must be 1-64 characters of letters, digits, '_' or '-'")
     event_time = timezone.now()
     if data.get("event_time") is not None:
-        parsed = parse_datetime(data["event_time"]) if isinstance(data["event_time"], str) else None
+        try:
+            parsed = parse_datetime(data["event_time"]) if isinstance(data["event_time"], str) else None
+        except ValueError:  # well-formed but impossible, e.g. month 13
+            parsed = None
         if parsed is None:
             raise ValidationFailed("event_time: must be an ISO 8601 date-time")
         event_time = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -137,7 +142,9 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict) -> Outbound
     payload, error = None, None
     try:
         result = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
-        if isinstance(result, dict):
+        if isinstance(result, dict) and contains_nul(result):
+            error = "mapping result contains NUL characters (\\u0000), which cannot be stored or sent"
+        elif isinstance(result, dict):
             payload = result
         else:
             error = ("mapping produced no value" if result is expressions.UNDEFINED

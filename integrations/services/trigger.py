@@ -84,10 +84,14 @@ def _validated(organization, data: Any) -> dict[str, str]:
             raise ValidationFailed(f"{name}: this field is required")
         if not isinstance(value, str):
             raise ValidationFailed(f"{name}: must be a string")
-        if len(value) > 1000:
-            raise ValidationFailed(f"{name}: at most 1000 characters")
+        if len(value) > 1000 or "\x00" in value:
+            raise ValidationFailed(f"{name}: at most 1000 characters, without NUL characters")
         out[name] = value
-    if parse_datetime(out["created_at"]) is None:
+    try:
+        created_at = parse_datetime(out["created_at"])
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        created_at = None
+    if created_at is None:
         raise ValidationFailed("created_at: must be an ISO 8601 date-time")
     if out["org_id"] != str(organization.id):
         raise ValidationFailed("org_id: does not match the organisation of the access token")

@@ -95,8 +95,8 @@ def _validated(data: Any, *, partial: bool) -> dict[str, Any]:
                 raise ValidationFailed(f"{name}: this field is required")
             continue
         value = data[name]
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationFailed(f"{name}: must be a non-empty string")
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
+            raise ValidationFailed(f"{name}: must be a non-empty string (no NUL characters)")
         out[name] = value.strip()
     if "name" in out and len(out["name"]) > 255:
         raise ValidationFailed("name: at most 255 characters")

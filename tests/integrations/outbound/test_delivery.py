@@ -272,10 +272,13 @@ def test_signature_matches_the_standard_webhooks_reference_vector():
     ({"event_name": "contract.created", "payload": [1]}, "payload"),
     ({"event_name": "contract.created", "event_id": "has space"}, "event_id"),
     ({"event_name": "contract.created", "event_time": "yesterday"}, "event_time"),
+    ({"event_name": "contract.created", "event_time": "2026-13-45T00:00:00Z"}, "event_time"),
+    ({"event_name": "contract.created", "payload": {"a": "x\u0000y"}}, "payload"),
+    ({"event_name": "contract.created\u0000"}, "event_name"),
 ])
 def test_publish_rejects_bad_input(owner, body, field):
     response = owner.client.post("/v1/event-catalog/events", body, format="json")
-    assert response.status_code == 400 and response.json()["message"].startswith(field)
+    assert response.status_code == 400 and field in response.json()["message"]
     assert not CatalogEvent.objects.exists()
 
 
@@ -284,3 +287,25 @@ def test_publish_same_event_id_twice_is_a_conflict(owner, anonymous):
     response = publish(owner, event_id="evt-1")
     assert response.status_code == 409 and "evt-1" in response.json()["message"]
     assert anonymous.post("/v1/event-catalog/events", {"event_name": "x"}, format="json").status_code == 401
+
+
+def test_nul_in_a_mapping_result_or_a_webhook_answer_is_handled(owner, receiver, django_capture_on_commit_callbacks):
+    receiver.default = (200, b'{"note": "a\\u0000b"}\x00')
+    webhook, _ = make_webhook(owner.organization, receiver.url)
+    outbound_use_case(owner.organization, [mapping(webhook.id, '{"bad": "a" & $fromMillis(0) & "\\u0000"}'),
+                                           mapping(webhook.id, '{"ok": true}')])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish(owner).status_code == 201
+    rows = {r.status: r for r in OutboundMonitoringEvent.objects.all()}
+    assert "NUL" in rows["failed"].error_message
+    assert rows["succeeded"].http_response["message"] == '{"note": "a\\u0000b"}'
+
+
+def test_services_reject_nul_without_the_api_parser(owner):
+    from erpintegration.exceptions import ValidationFailed
+    from integrations.services import outbound, webhooks
+
+    with pytest.raises(ValidationFailed, match="^payload: NUL"):
+        outbound.publish_event(owner.organization, {"event_name": "a.b", "payload": {"k": "\x00"}})
+    with pytest.raises(ValidationFailed, match="^name:"):
+        webhooks.create_webhook(owner.organization, {"name": "a\x00", "url": "https://erp.example.com"})

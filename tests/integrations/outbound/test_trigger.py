@@ -105,6 +105,8 @@ def test_every_field_is_required(owner, receiver, contract, missing):
     ({"webhook_id": "not-a-uuid"}, "webhook_id: webhook not-a-uuid not found"),
     ({"entity_id": "00000000-0000-0000-0000-000000000000"}, "entity_id: entity"),
     ({"created_at": "yesterday"}, "created_at:"),
+    ({"created_at": "2026-13-45T00:00:00Z"}, "created_at:"),
+    ({"execution_id": "exec\u0000"}, "Malformed request body: execution_id"),
     ({"org_id": "another-org"}, "org_id:"),
     ({"flow_name": 7}, "flow_name: must be a string"),
 ])

@@ -63,6 +63,7 @@ def test_rotate_secret_signs_new_deliveries_with_the_new_secret(owner, receiver,
 
 @pytest.mark.parametrize("body, field", [
     ({"name": ""}, "name"),
+    ({"name": "a\u0000b"}, "Malformed request body: name"),
     ({"url": "ftp://erp.example.com"}, "url"),
     ({"url": "not a url"}, "url"),
     ({"enabled": "yes"}, "enabled"),
