@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
+    "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {
@@ -246,6 +247,7 @@ OUTBOUND_DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_
 OUTBOUND_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_TIMEOUT_SECONDS") or 15)
 OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES = env_int("OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES", 1024 * 1024)
 OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS = env_int("OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS", 120)
+OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)  # catalog events and settled deliveries
 
 # File proxy (docs/file-proxy.md): the public base of the /download URLs stored on file entities, and how
 # long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).

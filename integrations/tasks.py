@@ -47,3 +47,11 @@ def sweep_deliveries() -> int:
     from integrations.services import delivery
 
     return delivery.sweep_deliveries()
+
+
+@shared_task(ignore_result=True)
+def purge_outbound_history() -> dict:
+    """Daily: drop catalog events and settled deliveries past OUTBOUND_RETENTION_DAYS."""
+    from integrations.services import outbound
+
+    return outbound.purge_outbound_history()

@@ -344,3 +344,29 @@ def _webhook_statuses(organization, mappings: list) -> list[dict[str, Any]]:
             status["webhookName"] = name
         seen[webhook_id] = status
     return list(seen.values())
+
+
+# --- retention --------------------------------------------------------------------------------------------
+
+def purge_outbound_history(*, now=None, batch_size: int = 5000) -> dict[str, int]:
+    """Delete catalog events and settled deliveries older than ``OUTBOUND_RETENTION_DAYS`` (pending ones are
+    kept until they settle). Monitoring rows have their own retention."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOUND_RETENTION_DAYS)
+    settled = OutboundDelivery.objects.filter(created_at__lt=cutoff).exclude(status=DeliveryStatus.PENDING)
+    return {
+        "deliveries": _delete_in_batches(settled, batch_size),
+        "catalog_events": _delete_in_batches(CatalogEvent.objects.filter(created_at__lt=cutoff), batch_size),
+    }
+
+
+def _delete_in_batches(queryset, batch_size: int) -> int:
+    total = 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        total += queryset.model.objects.filter(pk__in=ids).delete()[0]
