@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.AccessLogMiddleware",  # outermost: X-Request-Id on every response, full latency
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "erpintegration.middleware.ApiBodySizeLimitMiddleware",
@@ -140,6 +141,13 @@ INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# API access log (queryAccessLogs): every request made with an access token; kept this many days.
+ACCESS_LOG_ENABLED = env_bool("ACCESS_LOG_ENABLED", True)
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 30)
+# The `environment` of access log entries (e.g. dev, staging, prod).
+DEPLOYMENT_ENVIRONMENT = os.environ.get("DEPLOYMENT_ENVIRONMENT", "self-hosted")
+# Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the client address; empty = none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
@@ -171,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
+        "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
+        "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],
+        "OutboundDeliveryStatusEnum": ["succeeded", "failed", "pending"],
+        "TriggerStatusEnum": ["succeeded", "failed"],
+        "OutboundUseCaseStatusEnum": ["ok", "conflict", "disabled"],
     },
 }
 
@@ -198,6 +211,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "inbound-purge-events": {"task": "integrations.tasks.purge_inbound_events", "schedule": 24 * 3600.0},
     "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
+    "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
+    "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
+    "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {
@@ -223,6 +239,17 @@ OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIME
 OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
 OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
 OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+
+# Outbound webhook deliveries (docs/outbound.md): attempts per delivery, exponential backoff with jitter
+# (base doubles per attempt, capped), the wait for a webhook's answer, the response size kept, and how late a
+# pending delivery may be before the sweeper re-enqueues it.
+OUTBOUND_DELIVERY_MAX_ATTEMPTS = env_int("OUTBOUND_DELIVERY_MAX_ATTEMPTS", 6)
+OUTBOUND_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_BACKOFF_SECONDS") or 10)
+OUTBOUND_DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_BACKOFF_MAX_SECONDS") or 3600)
+OUTBOUND_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_TIMEOUT_SECONDS") or 15)
+OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES = env_int("OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES", 1024 * 1024)
+OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS = env_int("OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS", 120)
+OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)  # catalog events and settled deliveries
 
 # File proxy (docs/file-proxy.md): the public base of the /download URLs stored on file entities, and how
 # long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).

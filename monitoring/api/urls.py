@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views_outbound import OutboundMonitoringEventsView
 
 urlpatterns = [
     path(
@@ -8,4 +9,11 @@ urlpatterns = [
         views.InboundMonitoringEventsView.as_view(),
         name="monitoring-inbound-events",
     ),
+    path("v1/integrations/<str:integrationId>/monitoring/stats", views.MonitoringStatsView.as_view(),
+         name="monitoring-stats"),
+    path("v1/integrations/<str:integrationId>/monitoring/timeseries", views.MonitoringTimeSeriesView.as_view(),
+         name="monitoring-timeseries"),
+    path("v1/integrations/<str:integrationId>/monitoring/access-logs", views.AccessLogsView.as_view(),
+         name="monitoring-access-logs"),
+    path("v1/integrations/<str:integrationId>/monitoring/outbound-events", OutboundMonitoringEventsView.as_view(), name="monitoring-outbound-events"),  # noqa: E501
 ]
