@@ -15,7 +15,14 @@ from django.db import connections
 from entities.models import Entity
 
 from .context import WriteContext
-from .entity_writes import build_attributes, is_relation_value, lock_identities, upsert_entity
+from .entity_writes import (
+    UPDATED_FIELDS,
+    build_attributes,
+    is_relation_value,
+    lock_identities,
+    update_rows,
+    upsert_entity,
+)
 from .errors import StoreError
 from .lookup import SCALARS, _split, identities_condition, python_match
 from .operations import array_operation, json_equal
@@ -140,7 +147,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     if to_create:
         Entity.objects.bulk_create(to_create)
     if to_update:
-        _update_rows(to_update)
+        update_rows(to_update, UPDATED_FIELDS)
     if unchanged:
         Entity.objects.filter(pk__in=unchanged).update(last_synced_at=ctx.now)
     if relation_edges:
@@ -149,26 +156,6 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
         for entity, keys in relation_edges:  # a plain value replaced a stored relation
             sync_relation_edges(entity, keys)
     return entities
-
-
-UPDATED_FIELDS = ("attributes", "updated_at", "last_synced_at", "last_event_id", "last_integration_id")
-
-
-def _update_rows(entities: list[Entity]) -> None:
-    """One parameterised UPDATE run for all rows (``bulk_update``'s CASE expressions cost more than the DB)."""
-    connection = connections[Entity.objects.db]
-    quote = connection.ops.quote_name
-    fields = [Entity._meta.get_field(name) for name in UPDATED_FIELDS]
-    pk_field = Entity._meta.pk
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(Entity._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(pk_field.column))
-    rows = [
-        [f.get_db_prep_save(getattr(entity, f.attname), connection) for f in fields]
-        + [pk_field.get_db_prep_value(entity.pk, connection)]
-        for entity in entities
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _one_by_one(ctx: WriteContext, updates: list) -> list[Entity]:

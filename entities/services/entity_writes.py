@@ -37,15 +37,17 @@ def lock_identity(organization, schema: str, unique_ids: dict[str, Any]) -> None
     lock_identities(organization, schema, [unique_ids])
 
 
-def find_one(ctx: WriteContext, schema: str, unique_ids: dict[str, Any], config_index: int) -> Entity | None:
-    """0 -> None, 1 -> the entity, more -> UNIQUE_ID_MULTIPLE_MATCHES; a lone ``_id`` must exist."""
+def find_one(ctx: WriteContext, schema: str, unique_ids: dict[str, Any], config_index: int, *,
+             for_update: bool = False) -> Entity | None:
+    """0 -> None, 1 -> the entity, more -> UNIQUE_ID_MULTIPLE_MATCHES; a lone ``_id`` must exist.
+    ``for_update``: the lookup also row-locks what it finds (one statement)."""
     if not unique_ids:
         raise StoreError(
             "MISSING_UNIQUE_IDENTIFIERS",
             f"No unique identifiers given for '{schema}'",
             {"entity_schema": schema, "config_index": config_index},
         )
-    matches = find_by_unique_ids(ctx.organization, schema, unique_ids)
+    matches = find_by_unique_ids(ctx.organization, schema, unique_ids, for_update=for_update)
     if len(matches) > 1:
         raise StoreError(
             "UNIQUE_ID_MULTIPLE_MATCHES",
@@ -145,6 +147,31 @@ def sync_relation_edges(entity: Entity, keys: set[str]) -> None:
         EntityRelation.objects.bulk_create([e for e in edges if e.target_id in existing])
 
 
+SYNCED_FIELDS = ("last_synced_at",)
+UPDATED_FIELDS = ("attributes", "updated_at", "last_synced_at", "last_event_id", "last_integration_id")
+
+
+def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
+    """One parameterised UPDATE (run for every row) of ``field_names``: the ORM's ``update()`` (and
+    ``bulk_update``'s CASE expressions) cost more to build than the statement costs the database."""
+    connection = connections[Entity.objects.db]
+    quote = connection.ops.quote_name
+    fields = [Entity._meta.get_field(name) for name in field_names]
+    pk_field = Entity._meta.pk
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Entity._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(pk_field.column))
+    rows = [
+        [f.get_db_prep_save(getattr(entity, f.attname), connection) for f in fields]
+        + [pk_field.get_db_prep_value(entity.pk, connection)]
+        for entity in entities
+    ]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
+
 def mark_synced(ctx: WriteContext, entity: Entity, changed: bool) -> None:
     entity.last_synced_at = ctx.now
     if changed:
@@ -157,11 +184,10 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
                   *, record: bool = True) -> tuple[Entity, str]:
     """Create or patch one entity; returns it and the action (created/updated/no_change)."""
     lock_identity(ctx.organization, schema, unique_ids)
-    entity = find_one(ctx, schema, unique_ids, config_index)
-    if entity is not None:
-        # re-read under a row lock: writers reaching this entity through other identifiers (other identity
-        # locks) merge into the same attributes, and a merge from a stale read would drop their changes
-        entity = Entity.objects.select_for_update().filter(pk=entity.pk, deleted_at__isnull=True).first()
+    # the lookup row-locks what it finds: writers reaching this entity through other identifiers (other identity
+    # locks) merge into the same attributes, and a merge from a stale read would drop their changes. PostgreSQL
+    # re-checks a row changed meanwhile against the lookup once the lock is free (deleted: not found).
+    entity = find_one(ctx, schema, unique_ids, config_index, for_update=True)
     attributes, relation_keys = build_attributes(ctx, entity, schema, unique_ids, incoming, config_index)
     if entity is None:
         entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)
@@ -170,15 +196,12 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
         action = "created"
     elif json_equal(attributes, entity.attributes):
         mark_synced(ctx, entity, changed=False)
-        Entity.objects.filter(pk=entity.pk).update(last_synced_at=ctx.now)
+        update_rows([entity], SYNCED_FIELDS)
         action = "no_change"
     else:
         entity.attributes = attributes
         mark_synced(ctx, entity, changed=True)
-        Entity.objects.filter(pk=entity.pk).update(
-            attributes=attributes, updated_at=entity.updated_at, last_synced_at=entity.last_synced_at,
-            last_event_id=entity.last_event_id, last_integration_id=entity.last_integration_id,
-        )
+        update_rows([entity], UPDATED_FIELDS)
         action = "updated"
     if action != "no_change":
         sync_relation_edges(entity, relation_keys)
