@@ -94,7 +94,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     for index, ids in enumerate(identities):
         by_first.setdefault(_scalar_key(ids[first_key]), []).append(index)
 
-    lock_identities(ctx.organization, schema, identities)
+    lock_identities(ctx, schema, identities)
     qs = Entity.objects.filter(organization=ctx.organization, schema=schema, deleted_at__isnull=True)
     vendor = connections[qs.db].vendor
     matches: dict[int, list[Entity]] = {}

@@ -16,6 +16,8 @@ class WriteContext:
     report: WriteReport = field(default_factory=WriteReport)
     # config_index -> ids of entities upserted by that entity configuration (kept by prune scopes).
     upserted: dict[int, set] = field(default_factory=dict)
+    # identity advisory-lock keys this transaction holds (taken once, kept until it ends)
+    locked: set[int] = field(default_factory=set)
 
     def warn(self, message: str) -> None:
         self.report.warnings.append(message)

@@ -22,19 +22,26 @@ def identity_lock_key(organization, schema: str, unique_ids: dict[str, Any]) -> 
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def lock_identities(organization, schema: str, identities: list[dict[str, Any]]) -> None:
+def lock_identities(ctx: WriteContext, schema: str, identities: list[dict[str, Any]]) -> None:
     """Serialise concurrent writers of the same identities (PostgreSQL, transaction-scoped advisory locks) so
-    two events cannot both create one entity. Keys are taken in sorted order: no lock-order deadlocks."""
+    two events cannot both create one entity."""
+    lock_keys(ctx, {identity_lock_key(ctx.organization, schema, ids) for ids in identities})
+
+
+def lock_keys(ctx: WriteContext, keys: set[int]) -> None:
+    """Take the identity locks of ``keys`` this transaction does not hold yet, in one statement and in sorted
+    order (no lock-order deadlocks among them)."""
     connection = connections[Entity.objects.db]
-    if connection.vendor != "postgresql" or not identities:
+    missing = keys - ctx.locked
+    if connection.vendor != "postgresql" or not missing:
         return
-    keys = sorted({identity_lock_key(organization, schema, ids) for ids in identities})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [sorted(missing)])
+    ctx.locked |= missing
 
 
-def lock_identity(organization, schema: str, unique_ids: dict[str, Any]) -> None:
-    lock_identities(organization, schema, [unique_ids])
+def lock_identity(ctx: WriteContext, schema: str, unique_ids: dict[str, Any]) -> None:
+    lock_identities(ctx, schema, [unique_ids])
 
 
 def find_one(ctx: WriteContext, schema: str, unique_ids: dict[str, Any], config_index: int, *,
@@ -183,7 +190,7 @@ def mark_synced(ctx: WriteContext, entity: Entity, changed: bool) -> None:
 def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: dict, config_index: int,
                   *, record: bool = True) -> tuple[Entity, str]:
     """Create or patch one entity; returns it and the action (created/updated/no_change)."""
-    lock_identity(ctx.organization, schema, unique_ids)
+    lock_identity(ctx, schema, unique_ids)
     # the lookup row-locks what it finds: writers reaching this entity through other identifiers (other identity
     # locks) merge into the same attributes, and a merge from a stale read would drop their changes. PostgreSQL
     # re-checks a row changed meanwhile against the lookup once the lock is free (deleted: not found).
@@ -214,7 +221,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
 
 def delete_entity(ctx: WriteContext, schema: str, unique_ids: dict, config_index: int, *, purge: bool) -> None:
     """``delete``: soft delete (recycle bin); ``purge``: hard delete. Only the unique ids are used."""
-    lock_identity(ctx.organization, schema, unique_ids)
+    lock_identity(ctx, schema, unique_ids)
     entity = find_one(ctx, schema, unique_ids, config_index)
     if entity is None:
         ctx.report.entity_outcomes.append(EntityOutcome(schema, None, "no_change", unique_ids, config_index))

@@ -57,7 +57,7 @@ def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config
     from .entity_writes import find_one, identity_attributes, lock_identity, mark_synced
 
     schema, ids = item["_schema"], item["$entity_unique_ids"]
-    lock_identity(ctx.organization, schema, ids)
+    lock_identity(ctx, schema, ids)
     existing = find_one(ctx, schema, ids, config_index)  # an earlier item of this list may have created it
     if existing is not None:
         return existing
