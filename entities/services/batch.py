@@ -144,6 +144,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
         ctx.report.entity_outcomes.append(
             EntityOutcome(schema, str(entity.id), action, identities[index], update.config_index))
 
+    ctx.forget(schema)
     if to_create:
         Entity.objects.bulk_create(to_create)
     if to_update:

@@ -10,7 +10,8 @@ from entities.models import Entity, EntityRelation
 
 from .context import WriteContext
 from .errors import StoreError
-from .lookup import find_by_unique_ids, parse_entity_id
+from .lookup import SCALARS, find_by_unique_ids, parse_entity_id
+from .lookup import _split as split_key
 from .operations import apply_array_op, array_operation, json_equal
 from .report import EntityOutcome
 
@@ -179,6 +180,27 @@ def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
             cursor.executemany(sql, rows)
 
 
+def answers_identity(entity: Entity, unique_ids: dict[str, Any]) -> bool:
+    """True only if the lookup of ``unique_ids`` certainly matches ``entity`` (PostgreSQL and SQLite): equal
+    scalars, or an element ``{sub: value}`` of a list for ``attr.sub``. Anything subtler answers False."""
+    for key, value in unique_ids.items():
+        if key == "_id":
+            if parse_entity_id(value) != entity.pk:
+                return False
+            continue
+        if not isinstance(value, SCALARS):
+            return False
+        attribute, sub = split_key(key)
+        stored = entity.attributes.get(attribute)
+        if sub is None:
+            if not json_equal(stored, value):
+                return False
+        elif not (isinstance(stored, list) and any(
+                isinstance(item, dict) and sub in item and json_equal(item[sub], value) for item in stored)):
+            return False
+    return True
+
+
 def mark_synced(ctx: WriteContext, entity: Entity, changed: bool) -> None:
     entity.last_synced_at = ctx.now
     if changed:
@@ -196,6 +218,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
     # re-checks a row changed meanwhile against the lookup once the lock is free (deleted: not found).
     entity = find_one(ctx, schema, unique_ids, config_index, for_update=True)
     attributes, relation_keys = build_attributes(ctx, entity, schema, unique_ids, incoming, config_index)
+    ctx.forget(schema)
     if entity is None:
         entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)
         mark_synced(ctx, entity, changed=True)
@@ -212,6 +235,8 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
         action = "updated"
     if action != "no_change":
         sync_relation_edges(entity, relation_keys)
+    if answers_identity(entity, unique_ids):  # then a lookup of ``unique_ids`` finds exactly this entity now
+        ctx.remember(schema, unique_ids, entity)
     if record:
         ctx.report.entity_outcomes.append(
             EntityOutcome(schema, str(entity.id), action, unique_ids, config_index)
@@ -221,6 +246,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
 
 def delete_entity(ctx: WriteContext, schema: str, unique_ids: dict, config_index: int, *, purge: bool) -> None:
     """``delete``: soft delete (recycle bin); ``purge``: hard delete. Only the unique ids are used."""
+    ctx.forget(schema)
     lock_identity(ctx, schema, unique_ids)
     entity = find_one(ctx, schema, unique_ids, config_index)
     if entity is None:

@@ -51,6 +51,7 @@ def apply_prune_scope(ctx: WriteContext, scope) -> None:
         return
     kept = ctx.upserted.get(scope.config_index, set())
     victims = list(qs.exclude(pk__in=kept).order_by("created_at", "id"))
+    ctx.forget(scope.entity_schema)
     purge = scope.action == "purge"
     for entity in victims:
         entity_id = str(entity.pk)  # delete() clears the pk

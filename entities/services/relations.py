@@ -39,7 +39,8 @@ def _lookup_all(ctx: WriteContext, schema: str, key: str, items: list) -> list[E
         if not isinstance(ids, dict) or not ids or not item_schema:
             _unresolvable(ctx, schema, key, f"item {index} has no _schema or $entity_unique_ids")
             return None
-        matches = find_by_unique_ids(ctx.organization, item_schema, ids)
+        known = ctx.recall(item_schema, ids)  # upserted by this event a moment ago: no lookup needed
+        matches = [known] if known is not None else find_by_unique_ids(ctx.organization, item_schema, ids)
         if len(matches) > 1:
             _unresolvable(ctx, schema, key, f"item {index} matches more than one '{item_schema}' {ids}")
             return None
@@ -64,6 +65,7 @@ def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config
     attributes = identity_attributes(ids)
     if item.get("_tags"):
         attributes["_tags"] = list(item["_tags"])
+    ctx.forget(schema)
     created = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)
     mark_synced(ctx, created, changed=True)
     created.save(force_insert=True)
@@ -114,6 +116,7 @@ def _write_ref_value(ctx: WriteContext, target: Entity, item: dict, config_index
     target = Entity.objects.select_for_update().get(pk=target.pk)
     new_value, item_ids = write_repeatable_items(op, values, target.attributes.get(attribute))
     if target.attributes.get(attribute) != new_value:
+        ctx.forget(target.schema)
         target.attributes[attribute] = new_value
         mark_synced(ctx, target, changed=True)
         target.save(update_fields=["attributes", "updated_at", "last_synced_at", "last_event_id",
