@@ -133,11 +133,13 @@ def build_attributes(ctx: WriteContext, entity: Entity | None, schema: str, uniq
     return attributes, relation_keys
 
 
-def sync_relation_edges(entity: Entity, keys: set[str]) -> None:
-    """Rebuild the edge rows of ``entity`` for the relation attributes in ``keys``."""
+def sync_relation_edges(entity: Entity, keys: set[str], *, created: bool = False) -> None:
+    """Rebuild the edge rows of ``entity`` for the relation attributes in ``keys`` (a ``created`` entity has none
+    to drop). Edges to entities that do not exist (in the organisation) are left out, in the same statement."""
     if not keys:
         return
-    EntityRelation.objects.filter(source=entity, attribute__in=keys).delete()
+    if not created:
+        EntityRelation.objects.filter(source=entity, attribute__in=keys).delete()
     edges = []
     for key in sorted(keys):
         value = entity.attributes.get(key)
@@ -147,12 +149,28 @@ def sync_relation_edges(entity: Entity, keys: set[str]) -> None:
             for item in value.get(marker) or []:
                 target = parse_entity_id(item.get("entity_id")) if isinstance(item, dict) else None
                 if target:
-                    edges.append(EntityRelation(organization_id=entity.organization_id, source=entity,
-                                                target_id=target, attribute=key, kind=kind))
+                    edges.append((target, key, kind))
     if edges:
-        existing = set(Entity.objects.filter(organization_id=entity.organization_id,
-                                             pk__in={e.target_id for e in edges}).values_list("pk", flat=True))
-        EntityRelation.objects.bulk_create([e for e in edges if e.target_id in existing])
+        _insert_edges(entity, edges)
+
+
+def _insert_edges(entity: Entity, edges: list[tuple]) -> None:
+    connection = connections[EntityRelation.objects.db]
+    quote = connection.ops.quote_name
+    pk = Entity._meta.pk
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(edges))
+    sql = (f"INSERT INTO {quote(EntityRelation._meta.db_table)} "
+           f"({quote('organization_id')}, {quote('source_id')}, {quote('target_id')}, {quote('attribute')}, "
+           f"{quote('kind')}) "
+           f"SELECT e.{quote('organization_id')}, %s, e.{quote('id')}, v.column2, v.column3 "
+           f"FROM {quote(Entity._meta.db_table)} e JOIN (VALUES {values}) AS v ON e.{quote('id')} = v.column1 "
+           f"WHERE e.{quote('organization_id')} = %s ORDER BY v.column4")
+    params: list[Any] = [pk.get_db_prep_value(entity.pk, connection)]
+    for position, (target, attribute, kind) in enumerate(edges):
+        params += [pk.get_db_prep_value(target, connection), attribute, kind, position]
+    params.append(entity.organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 SYNCED_FIELDS = ("last_synced_at",)
@@ -234,7 +252,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
         update_rows([entity], UPDATED_FIELDS)
         action = "updated"
     if action != "no_change":
-        sync_relation_edges(entity, relation_keys)
+        sync_relation_edges(entity, relation_keys, created=action == "created")
     if answers_identity(entity, unique_ids):  # then a lookup of ``unique_ids`` finds exactly this entity now
         ctx.remember(schema, unique_ids, entity)
     if record:

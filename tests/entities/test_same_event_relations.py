@@ -75,3 +75,18 @@ def test_a_deleted_customer_is_not_related():
     assert len(created) == 2  # the customer, then (after its delete) a new one for the relation
     related = live(org, "contract").get().attributes["customer"]["$relation"][0]["entity_id"]
     assert related == created[1].entity_id
+
+
+def test_edges_are_rebuilt_in_order_leaving_out_purged_targets():
+    org = OrganizationFactory()
+    items = [{"$entity_unique_ids": {"customer_number": n}, "_schema": "contact"} for n in ("A", "B")]
+    apply(org, contact({"contract_number": "K1"}, {"contract_number": "K1", "customer": {"$relation": {"_set": items}}},
+                       schema="contract"))
+    apply(org, contact({"customer_number": "B"}, mode="purge"))
+    more = [{"$entity_unique_ids": {"customer_number": "C"}, "_schema": "contact"}]
+    apply(org, contact({"contract_number": "K1"}, {"customer": {"$relation": {"_append": more}}}, schema="contract"))
+    stored = [item["entity_id"] for item in live(org, "contract").get().attributes["customer"]["$relation"]]
+    assert len(stored) == 3  # the purged one stays in the attribute, but gets no edge
+    numbers = {str(e.id): e.attributes["customer_number"] for e in live(org)}
+    edges = EntityRelation.objects.order_by("id").values_list("target_id", flat=True)
+    assert [numbers[str(target)] for target in edges] == ["A", "C"]
