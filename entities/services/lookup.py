@@ -171,8 +171,11 @@ def unique_id_queryset(organization, schema: str, unique_ids: dict[str, Any], *,
 
 def _find_postgresql(organization, schema: str, unique_ids: dict[str, Any], limit: int,
                      for_update: bool) -> list[Entity]:
-    """The hot path as one hand-written statement: building the ORM query cost 4x the query itself."""
-    sql = ('SELECT * FROM "entities_entity" WHERE "organization_id" = %s AND "schema" = %s '
+    """The hot path as one hand-written statement: building the ORM query cost 4x the query itself, and
+    a raw queryset's row mapping as much again."""
+    fields = Entity._meta.concrete_fields
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    sql = (f'SELECT {columns} FROM "entities_entity" WHERE "organization_id" = %s AND "schema" = %s '
            'AND "deleted_at" IS NULL')
     params: list[Any] = [organization.pk, schema]
     if "_id" in unique_ids:
@@ -188,7 +191,21 @@ def _find_postgresql(organization, schema: str, unique_ids: dict[str, Any], limi
     sql += f" LIMIT {int(limit)}"
     if for_update:  # rows changed meanwhile are re-checked against the conditions once their lock is free
         sql += " FOR UPDATE"
-    return list(Entity.objects.raw(sql, params))
+    connection = connections[Entity.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    names = [field.attname for field in fields]
+    position = names.index("attributes")
+    attributes = Entity._meta.get_field("attributes")
+    found = []
+    for row in rows:
+        values = list(row)
+        values[position] = attributes.from_db_value(values[position], None, connection)
+        found.append(Entity.from_db(connection.alias, names, values))
+    return found
 
 
 def find_by_unique_ids(organization, schema: str, unique_ids: dict[str, Any], *, limit=2, for_update=False):
