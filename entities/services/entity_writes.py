@@ -177,6 +177,20 @@ SYNCED_FIELDS = ("last_synced_at",)
 UPDATED_FIELDS = ("attributes", "updated_at", "last_synced_at", "last_event_id", "last_integration_id")
 
 
+def insert_entity(entity: Entity) -> None:
+    """``entity.save(force_insert=True)`` as one prepared INSERT: the ORM's save machinery (signals, field
+    walks, the insert compiler) cost several times the statement. Entity has no signal receivers."""
+    connection = connections[Entity.objects.db]
+    quote = connection.ops.quote_name
+    fields = Entity._meta.concrete_fields
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(Entity._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(entity, add=True), connection) for f in fields])
+    entity._state.adding = False
+    entity._state.db = connection.alias
+
+
 def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
     """One parameterised UPDATE (run for every row) of ``field_names``: the ORM's ``update()`` (and
     ``bulk_update``'s CASE expressions) cost more to build than the statement costs the database."""
@@ -240,7 +254,7 @@ def upsert_entity(ctx: WriteContext, schema: str, unique_ids: dict, incoming: di
     if entity is None:
         entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)
         mark_synced(ctx, entity, changed=True)
-        entity.save(force_insert=True)
+        insert_entity(entity)
         action = "created"
     elif json_equal(attributes, entity.attributes):
         mark_synced(ctx, entity, changed=False)

@@ -55,7 +55,7 @@ def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config
     """Pass 2: the looked-up entity, or a new one with the identifier attributes and ``_tags``."""
     if entity is not None:
         return entity
-    from .entity_writes import find_one, identity_attributes, lock_identity, mark_synced
+    from .entity_writes import find_one, identity_attributes, insert_entity, lock_identity, mark_synced
 
     schema, ids = item["_schema"], item["$entity_unique_ids"]
     lock_identity(ctx, schema, ids)
@@ -68,7 +68,7 @@ def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config
     ctx.forget(schema)
     created = Entity(organization=ctx.organization, schema=schema, attributes=attributes, created_at=ctx.now)
     mark_synced(ctx, created, changed=True)
-    created.save(force_insert=True)
+    insert_entity(created)
     ctx.report.entity_outcomes.append(EntityOutcome(schema, str(created.id), "created", ids, config_index))
     return created
 
