@@ -1,0 +1,47 @@
+"""The number of queries processing takes is pinned, so a change that adds queries per event shows here.
+
+A batch of N simple events (one entity each) costs a fixed number of queries per batch (turn, claim, event and
+use-case reads, monitoring rows, statuses) plus, per event: a savepoint, its identity lock (PostgreSQL), one
+lookup that row-locks what it finds, one INSERT or UPDATE, the savepoint's release.
+"""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from entities.models import Entity
+from integrations.models import ErpEvent, EventStatus
+from integrations.services import processing
+from monitoring.models import InboundMonitoringEvent
+
+from .helpers import integration_with_use_case, post_v3, v3_event
+
+pytestmark = pytest.mark.django_db
+
+# vendor -> (queries per call, queries per event). Per call: the target's sequence, the turn (PostgreSQL
+# advisory lock/unlock, twice: the batch and the final claim that finds nothing), the claim (lock row, pending
+# events, mark processing), the apply transaction (lock row, events, use cases, one bulk INSERT of monitoring
+# rows, one status UPDATE, the lock row's sequence). Inside the test's transaction every atomic block is a
+# savepoint (production: BEGIN/COMMIT). The first call also creates the integration's lock row (3 queries).
+PINNED = {"postgresql": (25, 5), "sqlite": (21, 4)}
+FIRST_USE = 3
+
+
+def process(owner, integration, names):
+    events = [v3_event(payload={"customerId": f"C-{n}", "firstName": name}) for n, name in enumerate(names)]
+    last = post_v3(owner, integration, events).json()["results"][-1]["event_id"]
+    with CaptureQueriesContext(connection) as queries:
+        assert processing.process_events_through(last) == len(names)
+    return queries
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_a_batch_of_simple_events_takes_a_pinned_number_of_queries(owner, count):
+    per_batch, per_event = PINNED[connection.vendor]
+    integration, _ = integration_with_use_case(owner.organization)
+    for first, names in ((True, ["Ada"] * count), (False, ["Bob"] * count)):  # creates, then updates
+        queries = process(owner, integration, names)
+        listing = "\n".join(q["sql"][:120] for q in queries.captured_queries)
+        assert len(queries) == per_batch + per_event * count + (FIRST_USE if first else 0), listing
+    assert Entity.objects.filter(organization=owner.organization, attributes__first_name="Bob").count() == count
+    assert set(ErpEvent.objects.values_list("status", flat=True)) == {EventStatus.PROCESSED}
+    assert InboundMonitoringEvent.objects.count() == 2 * count
