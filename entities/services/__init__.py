@@ -2,7 +2,7 @@
 from .errors import StoreError
 from .report import EntityOutcome, MeterReadingOutcome, WriteReport
 from .retention import RETENTION_DAYS, purge_expired_deleted_entities, restore_entity
-from .writer import apply_mapping_result
+from .writer import apply_mapping_result, lock_mapping_identities
 
 __all__ = [
     "RETENTION_DAYS",
@@ -11,6 +11,7 @@ __all__ = [
     "StoreError",
     "WriteReport",
     "apply_mapping_result",
+    "lock_mapping_identities",
     "purge_expired_deleted_entities",
     "restore_entity",
 ]

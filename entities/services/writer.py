@@ -16,10 +16,12 @@ from .report import WriteReport
 UPSERT_MODES = ("upsert", "upsert-prune-scope-delete", "upsert-prune-scope-purge")
 
 
-def apply_mapping_result(organization, result, *, integration_id: str, event_id: str | None) -> WriteReport:
-    """Write a ``MappingResult`` into the entity store. Atomic: a ``StoreError`` leaves nothing written."""
+def apply_mapping_result(organization, result, *, integration_id: str, event_id: str | None,
+                         held_locks: frozenset[int] = frozenset()) -> WriteReport:
+    """Write a ``MappingResult`` into the entity store. Atomic: a ``StoreError`` leaves nothing written.
+    ``held_locks``: identity locks the surrounding transaction took already (``lock_mapping_identities``)."""
     ctx = WriteContext(organization=organization, integration_id=integration_id or "", event_id=event_id,
-                       now=timezone.now())
+                       now=timezone.now(), locked=set(held_locks))
     with transaction.atomic():
         lock_update_identities(ctx, result.entity_updates)
         apply_entity_updates(ctx, result.entity_updates)
@@ -32,11 +34,27 @@ def apply_mapping_result(organization, result, *, integration_id: str, event_id:
     return ctx.report
 
 
+def update_lock_keys(organization, updates: list) -> set[int]:
+    return {identity_lock_key(organization, u.entity_slug, dict(u.unique_identifiers))
+            for u in updates if u.entity_slug and u.unique_identifiers}
+
+
 def lock_update_identities(ctx: WriteContext, updates: list) -> None:
     """The identity locks of every entity update of the event, in one statement before the first write (each
     write would otherwise take its own, one round trip each)."""
-    lock_keys(ctx, {identity_lock_key(ctx.organization, u.entity_slug, dict(u.unique_identifiers))
-                    for u in updates if u.entity_slug and u.unique_identifiers})
+    lock_keys(ctx, update_lock_keys(ctx.organization, updates))
+
+
+def lock_mapping_identities(organization, results: list) -> frozenset[int]:
+    """Take, in the current transaction and in one statement, the identity locks of the entity updates of
+    several mapping results (a batch of events about to be written one after another); pass the returned keys
+    to ``apply_mapping_result(held_locks=...)``. They are held until the transaction ends, so a savepoint of
+    one event rolled back releases none of them."""
+    if organization is None or not results:
+        return frozenset()
+    ctx = WriteContext(organization=organization, integration_id="", event_id=None, now=timezone.now())
+    lock_keys(ctx, {key for result in results for key in update_lock_keys(organization, result.entity_updates)})
+    return frozenset(ctx.locked)
 
 
 def apply_entity_updates(ctx: WriteContext, updates: list) -> None:

@@ -26,7 +26,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from entities.services import StoreError, apply_mapping_result
+from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
@@ -200,12 +200,19 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
             last_sequence = lock.last_processed_sequence
-            for event_id in event_ids:
+            prepared = []
+            for event_id in event_ids:  # mapping is pure: map every event first, then lock, then write
                 current = event_id
                 event = events.get(event_id)
-                if event is None or not event.is_pending:
-                    continue
-                failed = apply_event(event, use_cases, rows)
+                if event is not None and event.is_pending:
+                    prepared.append(prepare_event(event, use_cases))
+            held = lock_mapping_identities(
+                prepared[0].event.organization if prepared else None,
+                [step.result for p in prepared for step in p.steps if step.result is not None])
+            for event_prepared in prepared:
+                event = event_prepared.event
+                current = event.pk
+                failed = apply_prepared(event_prepared, rows, held)
                 outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
                 last_sequence = max(last_sequence, event.sequence)
             monitoring.record_inbound_events(rows)
@@ -239,50 +246,97 @@ def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None, ro
         use_cases = _use_cases([event])
     write_rows_now = rows is None
     rows = [] if rows is None else rows
-    record = partial(_record, rows=rows)
-    try:
-        data = parse_payload(event.payload, event.format)
-        parse_error = None
-    except MappingError as exc:
-        data, parse_error = None, exc
-    failed = False
-    for use_case_id in event.resolved_use_case_ids:
-        started = time.perf_counter()
-        use_case = use_cases.get(use_case_id)
-        sync_types = _sync_types(use_case)
-        try:
-            if use_case is None:
-                raise UseCaseFailure("USE_CASE_NOT_FOUND", "The use case was deleted after the event was received",
-                                     ErrorCategory.CONFIGURATION)
-            if not use_case.enabled:
-                for sync_type in sync_types:
-                    record(event, use_case_id, sync_type, InboundStatus.SKIPPED, _ms(started), None,
-                           details={"reason": "use case disabled after the event was received"})
-                continue
-            if parse_error is not None:
-                raise UseCaseFailure(parse_error.code, parse_error.message,
-                                     mapping_error_category(parse_error.code), parse_error.details)
-            report = _run_use_case(event, use_case, data)
-        except UseCaseFailure as failure:
-            failed = True
-            for sync_type in sync_types:
-                record(event, use_case_id, sync_type, InboundStatus.ERROR, _ms(started), None,
-                       error=(failure.code, failure.message, failure.category, failure.details))
-            continue
-        duration = _ms(started)
-        if InboundSyncType.ENTITY in sync_types:
-            record(event, use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
-                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
-        if InboundSyncType.METER_READING in sync_types:
-            record(event, use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
-                   details=_outcomes(report, "meter_reading_outcomes",
-                                     report_warnings=InboundSyncType.ENTITY not in sync_types))
+    failed = apply_prepared(prepare_event(event, use_cases), rows)
     if write_rows_now:
         monitoring.record_inbound_events(rows)
     return failed
 
 
-def _run_use_case(event: ErpEvent, use_case: UseCase, data: Any):
+@dataclass
+class UseCaseStep:
+    """One resolved use case of an event after mapping: a result to write, a failure, or skipped."""
+
+    use_case_id: str
+    sync_types: list[str]
+    seconds: float  # spent so far (parsing share excluded, as before)
+    result: Any = None
+    failure: UseCaseFailure | None = None
+    skipped: bool = False
+
+
+@dataclass
+class PreparedEvent:
+    event: ErpEvent
+    steps: list[UseCaseStep]
+
+
+def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEvent:
+    """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
+    first and takes the identity locks of all their writes in one statement."""
+    try:
+        data = parse_payload(event.payload, event.format)
+        parse_error = None
+    except MappingError as exc:
+        data, parse_error = None, exc
+    steps = []
+    for use_case_id in event.resolved_use_case_ids:
+        started = time.perf_counter()
+        use_case = use_cases.get(use_case_id)
+        step = UseCaseStep(use_case_id, _sync_types(use_case), 0.0)
+        try:
+            if use_case is None:
+                raise UseCaseFailure("USE_CASE_NOT_FOUND", "The use case was deleted after the event was received",
+                                     ErrorCategory.CONFIGURATION)
+            if not use_case.enabled:
+                step.skipped = True
+            elif parse_error is not None:
+                raise UseCaseFailure(parse_error.code, parse_error.message,
+                                     mapping_error_category(parse_error.code), parse_error.details)
+            else:
+                step.result = _map_use_case(event, use_case, data)
+        except UseCaseFailure as failure:
+            step.failure = failure
+        step.seconds = time.perf_counter() - started
+        steps.append(step)
+    return PreparedEvent(event, steps)
+
+
+def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset()) -> bool:
+    """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
+    if any use case failed."""
+    event = prepared.event
+    record = partial(_record, rows=rows)
+    failed = False
+    for step in prepared.steps:
+        started = time.perf_counter() - step.seconds
+        if step.skipped:
+            for sync_type in step.sync_types:
+                record(event, step.use_case_id, sync_type, InboundStatus.SKIPPED, _ms(started), None,
+                       details={"reason": "use case disabled after the event was received"})
+            continue
+        try:
+            if step.failure is not None:
+                raise step.failure
+            report = _store(event, step.result, held_locks)
+        except UseCaseFailure as failure:
+            failed = True
+            for sync_type in step.sync_types:
+                record(event, step.use_case_id, sync_type, InboundStatus.ERROR, _ms(started), None,
+                       error=(failure.code, failure.message, failure.category, failure.details))
+            continue
+        duration = _ms(started)
+        sync_types = step.sync_types
+        if InboundSyncType.ENTITY in sync_types:
+            record(event, step.use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
+        if InboundSyncType.METER_READING in sync_types:
+            record(event, step.use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "meter_reading_outcomes",
+                                     report_warnings=InboundSyncType.ENTITY not in sync_types))
+    return failed
+
+
+def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
     configuration = use_case.configuration
     if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
         raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
@@ -293,13 +347,15 @@ def _run_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         build_file_proxy_url=file_proxy_url_builder(event),
     )
     try:
-        result = map_inbound(configuration, data, context)
+        return map_inbound(configuration, data, context)
     except MappingError as exc:
         raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
+
+
+def _store(event: ErpEvent, result, held_locks: frozenset[int]):
     try:  # atomic by contract: a StoreError leaves nothing of this use case written
-        return apply_mapping_result(
-            event.organization, result, integration_id=str(event.integration_id), event_id=str(event.id)
-        )
+        return apply_mapping_result(event.organization, result, integration_id=str(event.integration_id),
+                                    event_id=str(event.id), held_locks=held_locks)
     except StoreError as exc:
         raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
 
