@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("", include("integrations.urls")),
+    path("", include("erpintegration.ui.urls")),
 ]
 
 handler400 = "erpintegration.views.bad_request"
