@@ -46,7 +46,7 @@ def switch_organization(request, org_id: str) -> Membership | None:
 
 
 def forbidden(request, message: str):
-    return render(request, "errors/403.html", {"message": message}, status=403)
+    return render(request, "ui/forbidden.html", {"message": message}, status=403)
 
 
 def member_required(role: str = Role.VIEWER):
