@@ -1,0 +1,57 @@
+"""Entry points: dispatch per use-case type, collect issues, return the normalised copy."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+
+from .checks import Checker
+from .file_proxy import normalise_file_proxy, validate_file_proxy
+from .inbound import validate_inbound
+from .issues import ConfigIssue, ConfigurationInvalid
+from .legacy import validate_legacy_mapping
+from .outbound import normalise_outbound, validate_outbound
+
+USE_CASE_TYPES = ("inbound", "outbound", "file_proxy")
+ROOT = "configuration"
+
+
+def validate_configuration(use_case_type: str, configuration: dict | None, previous: dict | None = None,
+                           *, now: datetime | None = None, root: str = ROOT) -> dict | None:
+    """The normalised copy of ``configuration`` for a use case of ``use_case_type``.
+
+    ``previous`` is the stored configuration being replaced: unchanged outbound mappings keep their
+    timestamps and file-proxy ``requires_vpc`` keeps its stored value. ``None`` stays ``None`` (a use
+    case may exist without configuration). ``root`` names the configuration in issue paths (e.g.
+    ``event_configuration`` for simulateMappingV2). Raises ConfigurationInvalid with every issue found.
+    """
+    if use_case_type not in USE_CASE_TYPES:
+        raise ConfigurationInvalid([ConfigIssue("type", f"must be one of {', '.join(USE_CASE_TYPES)} "
+                                                        f"(got {use_case_type!r})")])
+    if configuration is None:
+        return None
+    check = Checker()
+    if use_case_type == "inbound":
+        validate_inbound(configuration, check, root)
+    elif use_case_type == "outbound":
+        validate_outbound(configuration, check, root)
+    else:
+        validate_file_proxy(configuration, check, root)
+    check.issues.raise_if_any()
+
+    result = copy.deepcopy(configuration)
+    previous = previous if isinstance(previous, dict) else None
+    if use_case_type == "outbound":
+        normalise_outbound(result, previous, now=now)
+    elif use_case_type == "file_proxy":
+        normalise_file_proxy(result, previous)
+    return result
+
+
+def validate_v1_mapping(mapping_configuration: dict, *, root: str = "mapping_configuration") -> dict:
+    """The validated copy of a ``simulateMapping`` configuration: v1.0 objects or the v2.0 events wrapper."""
+    check = Checker()
+    validate_legacy_mapping(mapping_configuration, check, root)
+    check.issues.raise_if_any()
+    return copy.deepcopy(mapping_configuration)
+
+

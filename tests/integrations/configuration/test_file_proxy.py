@@ -1,0 +1,146 @@
+"""File-proxy configuration: auth, params, steps (Handlebars), response (JSONata), read-only requires_vpc."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from integrations.configuration import validate_configuration
+
+from .examples import FILE_PROXY
+from .helpers import assert_single_issue, issues_of
+
+
+def test_valid_configuration_gains_requires_vpc_false():
+    result = validate_configuration("file_proxy", copy.deepcopy(FILE_PROXY))
+    assert result.pop("requires_vpc") is False
+    assert result == FILE_PROXY
+
+
+def test_password_grant_without_credentials_names_both():
+    config = copy.deepcopy(FILE_PROXY)
+    config["auth"]["type"] = "oauth2_password"
+    issues = issues_of(validate_configuration, "file_proxy", config)
+    assert issues == {"configuration.auth.username": "is required for type 'oauth2_password'",
+                      "configuration.auth.password": "is required for type 'oauth2_password'"}
+
+
+def test_password_grant():
+    config = copy.deepcopy(FILE_PROXY)
+    config["auth"].update(type="oauth2_password", username="\\{{env.archive_user}}", password="\\{{env.archive_pw}}")
+    assert validate_configuration("file_proxy", config)["auth"] == config["auth"]
+
+
+def test_requires_vpc_from_input_is_ignored():
+    config = {**copy.deepcopy(FILE_PROXY), "requires_vpc": True}
+    assert validate_configuration("file_proxy", config)["requires_vpc"] is False
+
+
+def test_requires_vpc_is_kept_from_previous():
+    previous = {**copy.deepcopy(FILE_PROXY), "requires_vpc": True}
+    config = {**copy.deepcopy(FILE_PROXY), "requires_vpc": False}
+    assert validate_configuration("file_proxy", config, previous=previous)["requires_vpc"] is True
+
+
+def test_none_configuration_is_allowed():
+    assert validate_configuration("file_proxy", None) is None
+
+
+def test_minimal_configuration():
+    config = {"steps": [{"url": "https://files.example.com/{{params.id}}", "method": "GET", "response_type": "binary"}],
+              "response": {"body": "steps[0].body", "encoding": "binary"}}
+    assert validate_configuration("file_proxy", copy.deepcopy(config)) == {**config, "requires_vpc": False}
+
+
+def _set(path, value):
+    def mutate(config):
+        target = config
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return config
+    return mutate
+
+
+def _delete(path):
+    def mutate(config):
+        target = config
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+        return config
+    return mutate
+
+
+S0, S1 = ("steps", 0), ("steps", 1)
+
+INVALID = [
+    ("not-an-object", lambda c: [], "configuration", "must be an object"),
+    ("auth-type", _set(("auth", "type"), "basic"), "configuration.auth.type",
+     "must be one of oauth2_client_credentials, oauth2_password (got 'basic')"),
+    ("auth-type-missing", _delete(("auth", "type")), "configuration.auth.type", "is required"),
+    ("auth-token-url-missing", _delete(("auth", "token_url")), "configuration.auth.token_url", "is required"),
+    ("auth-client-secret-missing", _delete(("auth", "client_secret")), "configuration.auth.client_secret",
+     "is required"),
+    ("auth-password-grant-without-username",
+     lambda c: _set(("auth", "password"), "pw")(_set(("auth", "type"), "oauth2_password")(c)),
+     "configuration.auth.username",
+     "is required for type 'oauth2_password'"),
+    ("auth-token-url-unbalanced", _set(("auth", "token_url"), "https://login.example.com/{{params.tenant/token"),
+     "configuration.auth.token_url", "invalid Handlebars template: '{{' at offset 26 is never closed"),
+    ("auth-client-id-unclosed", _set(("auth", "client_id"), "\\{{env.client_id}"), "configuration.auth.client_id",
+     "'{{' at offset 1 is never closed"),
+    ("auth-body-param-template", _set(("auth", "body_params", "resource"), "{{#if x}}a"),
+     "configuration.auth.body_params.resource", "block '{{#if}}' opened at offset 0 is never closed"),
+    ("auth-headers-not-strings", _set(("auth", "headers"), {"X-Tenant": 5}), "configuration.auth.headers.X-Tenant",
+     "must be a string"),
+    ("auth-query-params-not-object", _set(("auth", "query_params"), ["a"]), "configuration.auth.query_params",
+     "must be an object"),
+    ("params-not-array", _set(("params",), {"documentId": True}), "configuration.params", "must be an array"),
+    ("param-name-missing", _delete(("params", 0, "name")), "configuration.params[0].name", "is required"),
+    ("param-required-missing", _delete(("params", 1, "required")), "configuration.params[1].required",
+     "is required"),
+    ("param-required-string", _set(("params", 1, "required"), "no"), "configuration.params[1].required",
+     "must be a boolean"),
+    ("param-duplicate", _set(("params", 1, "name"), "documentId"), "configuration.params[1].name",
+     "already declared by params[0]"),
+    ("param-reserved", _set(("params", 1, "name"), "useCaseSlug"), "configuration.params[1].name",
+     "always part of the download URL"),
+    ("steps-missing", _delete(("steps",)), "configuration.steps", "is required"),
+    ("steps-empty", _set(("steps",), []), "configuration.steps", "at least 1 item"),
+    ("step-url-missing", _delete((*S0, "url")), "configuration.steps[0].url", "is required"),
+    ("step-method", _set((*S0, "method"), "PUT"), "configuration.steps[0].method", "must be one of GET, POST"),
+    ("step-method-lowercase", _set((*S0, "method"), "get"), "configuration.steps[0].method", "(got 'get')"),
+    ("step-response-type", _set((*S0, "response_type"), "xml"), "configuration.steps[0].response_type",
+     "must be one of json, binary"),
+    ("step-response-type-missing", _delete((*S0, "response_type")), "configuration.steps[0].response_type",
+     "is required"),
+    ("step-url-unbalanced", _set((*S1, "url"), "https://a.example.com/{{steps.0.body.fileId}/content"),
+     "configuration.steps[1].url", "is never closed"),
+    ("step-url-reads-itself", _set((*S1, "url"), "https://a.example.com/{{steps.1.body.id}}"),
+     "configuration.steps[1].url", "refers to steps.1 at offset 22, but only steps.0..steps.0 have run"),
+    ("first-step-reads-steps", _set((*S0, "url"), "https://a.example.com/{{steps.0.body.id}}"),
+     "configuration.steps[0].url", "no step has run yet"),
+    ("step-header-template", _set((*S1, "headers", "Authorization"), "Bearer {{ }}"),
+     "configuration.steps[1].headers.Authorization", "empty expression"),
+    ("step-body-mismatched-block", _set((*S1, "body"), "{{#if a}}x{{/each}}"), "configuration.steps[1].body",
+     "'{{/each}}' at offset 10 does not match '{{#if}}' opened at offset 0"),
+    ("step-body-not-string", _set((*S1, "body"), {"format": "pdf"}), "configuration.steps[1].body",
+     "must be a string, not an object"),
+    ("response-missing", _delete(("response",)), "configuration.response", "is required"),
+    ("response-body-missing", _delete(("response", "body")), "configuration.response.body", "is required"),
+    ("response-body-jsonata", _set(("response", "body"), "steps[1].body["), "configuration.response.body",
+     "invalid JSONata expression"),
+    ("response-encoding", _set(("response", "encoding"), "utf-8"), "configuration.response.encoding",
+     "must be one of base64, binary"),
+    ("response-filename-jsonata", _set(("response", "filename"), "steps[0].body.name &"),
+     "configuration.response.filename", "invalid JSONata expression (S0207"),
+    ("response-content-type-jsonata", _set(("response", "content_type"), "'application/pdf"),
+     "configuration.response.content_type", "invalid JSONata expression"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "path", "contains"), [pytest.param(*case[1:], id=case[0]) for case in INVALID])
+def test_invalid_file_proxy_configuration(mutate, path, contains):
+    config = mutate(copy.deepcopy(FILE_PROXY))
+    assert_single_issue(validate_configuration, "file_proxy", config, path=path, contains=contains)
