@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: install run worker test test-pg test-browser lint fmt migrate clean bench
+.PHONY: install run worker test test-pg sdk-deps lint fmt migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,13 +31,20 @@ run: migrate
 worker: install
 	$(BIN)/celery -A erpintegration worker --loglevel=info --concurrency=2
 
+## The official @epilot/sdk for the SDK compatibility tests (skipped when npm is absent).
+sdk-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d tests/sdk/node_modules/@epilot/sdk ] || (cd tests/sdk && npm install --no-audit --no-fund --loglevel=error) \
+	  || echo "npm ci failed: the @epilot/sdk tests will skip"; \
+	else echo "npm not found: the @epilot/sdk tests will skip"; fi
+
 ## The whole suite on the embedded default (SQLite, eager tasks).
-test: install
+test: install sdk-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## The same suite on PostgreSQL.
-test-pg: install
+test-pg: install sdk-deps
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -157,6 +157,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
+        "EnvironmentFieldTypeEnum": ["String", "SecretString"],
+    },
 }
 
 # Celery: without a broker, tasks run in-process after the transaction commits.

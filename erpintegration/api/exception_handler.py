@@ -29,7 +29,10 @@ def flatten_errors(detail, prefix: str = "") -> list[str]:
         out = []
         for key, value in detail.items():
             name = "" if key == "non_field_errors" else str(key)
-            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            if name.isdigit():  # DRF keys list positions by index: render them as [i]
+                path = f"{prefix}[{name}]"
+            else:
+                path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             out.extend(flatten_errors(value, path))
         return out
     if isinstance(detail, list):

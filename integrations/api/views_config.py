@@ -1,0 +1,257 @@
+"""The 18 configuration operations. Each view parses, calls one selector or service, and renders."""
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from erpintegration.auth import request_organization
+from erpintegration.exceptions import ValidationFailed
+from integrations import selectors
+from integrations.services import app_mappings, integrations, use_cases
+
+from . import serializers_config as s
+
+TAGS = ["integrations"]
+INTEGRATION_ID = OpenApiParameter(
+    "integrationId", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The integration ID"
+)
+USE_CASE_ID = OpenApiParameter("useCaseId", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The use case ID")
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Bad request"),
+    401: OpenApiResponse(s.ErrorSerializer, description="Unauthorized request"),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found"),
+}
+
+
+def _errors(*codes):
+    return {code: ERRORS[code] for code in codes}
+
+
+def field_errors(detail, prefix: str = "") -> list[dict]:
+    """DRF error detail as ``[{"path", "message"}]`` with list positions as ``[i]``.
+
+    Paths then read like the configuration validator's (``use_cases[0].configuration...``), whether DRF
+    reports a nested list's errors as a list or as a dict keyed by index.
+    """
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                path = f"{prefix}[{key}]"
+            elif key == "non_field_errors":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(field_errors(value, path))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [{"path": prefix, "message": str(item)} for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            out.extend(field_errors(item, f"{prefix}[{index}]"))
+        return out
+    return [{"path": prefix, "message": str(detail)}]
+
+
+def parse(serializer_class, request, *, partial: bool = False) -> dict:
+    """The validated request body, or ValidationFailed (400) naming every offending field."""
+    serializer = serializer_class(data=request.data, partial=partial)
+    if not serializer.is_valid():
+        errors = field_errors(serializer.errors)
+        message = "; ".join(f"{e['path']}: {e['message']}" if e["path"] else e["message"] for e in errors)
+        raise ValidationFailed(message or "Invalid request body", details=errors)
+    return dict(serializer.validated_data)
+
+
+def actor(request) -> str:
+    """Who made a change, for history: the access token id (``api_…``)."""
+    return str(request.user)
+
+
+# ------------------------------------------------------------------ v1 integrations
+
+
+class IntegrationListView(APIView):
+    @extend_schema(operation_id="listIntegrations", tags=TAGS, responses={200: s.IntegrationListSerializer,
+                                                                           **_errors(401)})
+    def get(self, request):
+        items = selectors.list_integrations(request_organization(request))
+        return Response({"integrations": s.IntegrationSerializer(items, many=True).data})
+
+    @extend_schema(operation_id="createIntegration", tags=TAGS, request=s.IntegrationWriteSerializer,
+                   responses={201: s.IntegrationSerializer, **_errors(400, 401)})
+    def post(self, request):
+        data = parse(s.IntegrationWriteSerializer, request)
+        integration = integrations.create_integration(request_organization(request), data)
+        return Response(s.IntegrationSerializer(integration).data, status=status.HTTP_201_CREATED)
+
+
+class IntegrationDetailView(APIView):
+    @extend_schema(operation_id="getIntegration", tags=TAGS, parameters=[INTEGRATION_ID],
+                   responses={200: s.IntegrationSerializer, **_errors(401, 404)})
+    def get(self, request, integrationId):
+        integration = selectors.get_integration(request_organization(request), integrationId)
+        return Response(s.IntegrationSerializer(integration).data)
+
+    @extend_schema(operation_id="updateIntegration", tags=TAGS, parameters=[INTEGRATION_ID],
+                   request=s.IntegrationWriteSerializer, responses={200: s.IntegrationSerializer,
+                                                                    **_errors(400, 401, 404)})
+    def put(self, request, integrationId):
+        org = request_organization(request)
+        integration = selectors.get_integration(org, integrationId)
+        data = parse(s.IntegrationWriteSerializer, request, partial=True)
+        integration = integrations.update_integration(org, integration, data)
+        return Response(s.IntegrationSerializer(integration).data)
+
+    @extend_schema(operation_id="deleteIntegration", tags=TAGS, parameters=[INTEGRATION_ID],
+                   responses={200: s.MessageSerializer, **_errors(401, 404)})
+    def delete(self, request, integrationId):
+        org = request_organization(request)
+        integrations.delete_integration(org, selectors.get_integration(org, integrationId))
+        return Response({"message": "Integration deleted successfully"})
+
+
+# ------------------------------------------------------------------ use cases
+
+
+class UseCaseListView(APIView):
+    @extend_schema(operation_id="listUseCases", tags=TAGS, parameters=[INTEGRATION_ID],
+                   responses={200: s.UseCaseListSerializer, **_errors(401, 404)})
+    def get(self, request, integrationId):
+        items = selectors.list_use_cases(request_organization(request), integrationId)
+        return Response({"use_cases": s.UseCaseSerializer(items, many=True).data})
+
+    @extend_schema(operation_id="createUseCase", tags=TAGS, parameters=[INTEGRATION_ID],
+                   request=s.UseCaseCreateSerializer, responses={201: s.UseCaseSerializer, **_errors(400, 401, 404)})
+    def post(self, request, integrationId):
+        org = request_organization(request)
+        integration = selectors.get_integration(org, integrationId)
+        data = parse(s.UseCaseCreateSerializer, request)
+        use_case = use_cases.create_use_case(org, integration, data)
+        return Response(s.UseCaseSerializer(use_case).data, status=status.HTTP_201_CREATED)
+
+
+class UseCaseDetailView(APIView):
+    @extend_schema(operation_id="getUseCase", tags=TAGS, parameters=[INTEGRATION_ID, USE_CASE_ID],
+                   responses={200: s.UseCaseSerializer, **_errors(401, 404)})
+    def get(self, request, integrationId, useCaseId):
+        use_case = selectors.get_use_case(request_organization(request), integrationId, useCaseId)
+        return Response(s.UseCaseSerializer(use_case).data)
+
+    @extend_schema(operation_id="updateUseCase", tags=TAGS, parameters=[INTEGRATION_ID, USE_CASE_ID],
+                   request=s.UseCaseUpdateSerializer, responses={200: s.UseCaseSerializer, **_errors(400, 401, 404)})
+    def put(self, request, integrationId, useCaseId):
+        org = request_organization(request)
+        use_case = selectors.get_use_case(org, integrationId, useCaseId)
+        data = parse(s.UseCaseUpdateSerializer, request, partial=True)
+        use_case = use_cases.update_use_case(org, use_case, data, actor=actor(request))
+        return Response(s.UseCaseSerializer(use_case).data)
+
+    @extend_schema(operation_id="deleteUseCase", tags=TAGS, parameters=[INTEGRATION_ID, USE_CASE_ID],
+                   responses={200: s.MessageSerializer, **_errors(401, 404)})
+    def delete(self, request, integrationId, useCaseId):
+        org = request_organization(request)
+        use_cases.delete_use_case(org, selectors.get_use_case(org, integrationId, useCaseId))
+        return Response({"message": "Use case deleted successfully"})
+
+
+class UseCaseHistoryView(APIView):
+    @extend_schema(
+        operation_id="listUseCaseHistory",
+        tags=TAGS,
+        parameters=[
+            INTEGRATION_ID,
+            USE_CASE_ID,
+            OpenApiParameter("cursor", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                             description="Opaque cursor: the next_cursor of the previous page."),
+        ],
+        responses={200: s.UseCaseHistoryPageSerializer, **_errors(400, 401, 404)},
+    )
+    def get(self, request, integrationId, useCaseId):
+        org = request_organization(request)
+        use_case = selectors.get_use_case(org, integrationId, useCaseId)
+        page = selectors.use_case_history_page(org, use_case, cursor=request.query_params.get("cursor") or None)
+        body = {"history": s.UseCaseHistoryEntrySerializer(page.entries, many=True).data}
+        if page.next_cursor:
+            body["next_cursor"] = page.next_cursor
+        return Response(body)
+
+
+# ------------------------------------------------------------------ v2 integrations
+
+
+class IntegrationV2ListView(APIView):
+    @extend_schema(operation_id="listIntegrationsV2", tags=TAGS,
+                   responses={200: s.IntegrationWithUseCasesListSerializer, **_errors(401)})
+    def get(self, request):
+        items = selectors.list_integrations_with_use_cases(request_organization(request))
+        return Response({"integrations": s.IntegrationWithUseCasesSerializer(items, many=True).data})
+
+    @extend_schema(operation_id="createIntegrationV2", tags=TAGS, request=s.IntegrationWithUseCasesWriteSerializer,
+                   responses={201: s.IntegrationWithUseCasesSerializer, **_errors(400, 401)})
+    def post(self, request):
+        org = request_organization(request)
+        data = parse(s.IntegrationWithUseCasesWriteSerializer, request)
+        integration = integrations.create_integration_with_use_cases(org, data, actor=actor(request))
+        integration = selectors.get_integration_with_use_cases(org, integration.pk)
+        return Response(s.IntegrationWithUseCasesSerializer(integration).data, status=status.HTTP_201_CREATED)
+
+
+class IntegrationV2DetailView(APIView):
+    @extend_schema(operation_id="getIntegrationV2", tags=TAGS, parameters=[INTEGRATION_ID],
+                   responses={200: s.IntegrationWithUseCasesSerializer, **_errors(401, 404)})
+    def get(self, request, integrationId):
+        integration = selectors.get_integration_with_use_cases(request_organization(request), integrationId)
+        return Response(s.IntegrationWithUseCasesSerializer(integration).data)
+
+    @extend_schema(operation_id="updateIntegrationV2", tags=TAGS, parameters=[INTEGRATION_ID],
+                   request=s.IntegrationWithUseCasesWriteSerializer,
+                   responses={200: s.IntegrationWithUseCasesSerializer, **_errors(400, 401, 404)})
+    def put(self, request, integrationId):
+        org = request_organization(request)
+        integration = selectors.get_integration(org, integrationId)
+        data = parse(s.IntegrationWithUseCasesWriteSerializer, request)
+        integrations.update_integration_with_use_cases(org, integration, data, actor=actor(request))
+        integration = selectors.get_integration_with_use_cases(org, integration.pk)
+        return Response(s.IntegrationWithUseCasesSerializer(integration).data)
+
+    @extend_schema(operation_id="deleteIntegrationV2", tags=TAGS, parameters=[INTEGRATION_ID],
+                   responses={200: s.MessageSerializer, **_errors(401, 404)})
+    def delete(self, request, integrationId):
+        org = request_organization(request)
+        integrations.delete_integration(org, selectors.get_integration(org, integrationId))
+        return Response({"message": "Integration deleted successfully"})
+
+
+# ------------------------------------------------------------------ app mapping
+
+
+class AppMappingView(APIView):
+    @extend_schema(operation_id="setIntegrationAppMapping", tags=TAGS, parameters=[INTEGRATION_ID],
+                   request=s.SetAppMappingSerializer,
+                   responses={200: s.AppMappingSerializer, 409: OpenApiResponse(s.ErrorSerializer,
+                                                                                 description="Mapped elsewhere"),
+                              **_errors(400, 401, 404)})
+    def put(self, request, integrationId):
+        org = request_organization(request)
+        integration = selectors.get_integration(org, integrationId)
+        data = parse(s.SetAppMappingSerializer, request)
+        mapping = app_mappings.set_app_mapping(
+            org, integration, data["app_id"], data["component_id"], overwrite=data["overwrite"]
+        )
+        return Response({"integration_id": str(mapping.integration_id)})
+
+    @extend_schema(operation_id="deleteIntegrationAppMapping", tags=TAGS, parameters=[INTEGRATION_ID],
+                   request=s.DeleteAppMappingSerializer, responses={200: s.MessageSerializer, **_errors(400, 401, 404)})
+    def delete(self, request, integrationId):
+        org = request_organization(request)
+        integration = selectors.get_integration(org, integrationId)
+        data = parse(s.DeleteAppMappingSerializer, request)
+        app_mappings.delete_app_mapping(org, integration, data["app_id"], data["component_id"])
+        return Response({"message": "App mapping deleted successfully"})
+
+

@@ -1,0 +1,19 @@
+from erpintegration.api.exception_handler import flatten_errors
+
+
+def test_nested_errors_name_the_exact_path():
+    detail = {"use_cases": {"1": {"name": ["This field is required."]}}, "non_field_errors": ["bad"]}
+    assert flatten_errors(detail) == ["use_cases[1].name: This field is required.", "bad"]
+
+
+def test_list_of_item_errors_is_indexed():
+    detail = {"environment_config": [{}, {"key": ["Invalid key."]}]}
+    assert flatten_errors(detail) == ["environment_config[1].key: Invalid key."]
+
+
+def test_openapi_json_is_json(client, db):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["components"]["securitySchemes"]["EpilotAuth"]["scheme"] == "bearer"
+    assert "/v1/integrations" in schema["paths"]
