@@ -62,3 +62,24 @@
     });
   }
 })();
+
+// Django formsets: "+ Add row" clones the empty form and bumps TOTAL_FORMS.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-formset-add]").forEach(function (button) {
+    var prefix = button.getAttribute("data-formset-add");
+    var section = button.closest("section") || document;
+    var body = section.querySelector("[data-formset-body]");
+    var template = section.querySelector("template[data-formset-empty]");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    if (!body || !template || !total) { return; }
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      body.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      var first = body.lastElementChild.querySelector("input, select");
+      if (first) { first.focus(); }
+    });
+  });
+})();
