@@ -1,0 +1,177 @@
+"""Evaluating one event: the payload converted once, expressions and `field` lookups on items.
+
+Every error leaves here as a ``MappingError`` that names the place in the configuration.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import expressions
+from .expressions import UNDEFINED, ExpressionError, PreparedData
+from .results import MappingError
+
+
+def config_error(path: str, message: str) -> MappingError:
+    return MappingError("INVALID_CONFIGURATION", f"{path}: {message}", {"path": path})
+
+
+def truthy(value: Any) -> bool:
+    """JSONata ``$boolean`` semantics (undefined, null, "", 0, [], {} and all-falsy arrays are false)."""
+    if value is UNDEFINED or value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, list):
+        return any(truthy(v) for v in value)
+    if isinstance(value, dict):
+        return len(value) > 0
+    return True
+
+
+def expand(data: Any) -> list[Any]:
+    """An array gives one item per element, anything else one item, undefined/null/[] none."""
+    if data is UNDEFINED or data is None:
+        return []
+    if isinstance(data, list):
+        return [item for item in data if item is not None]
+    return [data]
+
+
+class Item:
+    """A value that expressions are evaluated on, converted for the engine on first use."""
+
+    __slots__ = ("value", "_prepared")
+
+    def __init__(self, value: Any, prepared: PreparedData | None = None):
+        self.value = value
+        self._prepared = prepared
+
+    @property
+    def prepared(self) -> PreparedData:
+        if self._prepared is None:
+            self._prepared = expressions.prepare(self.value)
+        return self._prepared
+
+
+class EventScope:
+    """The original payload of one event, converted once; evaluates expressions against it or items."""
+
+    def __init__(self, payload: Any):
+        self.payload = payload
+        self.root = Item(payload)  # converted for the engine on first use, once
+
+    def item(self, value: Any) -> Item:
+        return self.root if value is self.payload else Item(value)
+
+    def expression(self, text: Any, item: Item, path: str) -> Any:
+        """``text`` evaluated on ``item`` with the original payload bound as ``$root``."""
+        if not isinstance(text, str):
+            raise config_error(path, "must be a JSONata expression string")
+        steps = simple_path(text)
+        if steps is not None:
+            value = walk(item.value, steps)
+            if value is not _NOT_SIMPLE:
+                return value
+        bindings = {"root": self.payload} if "$root" in text else None
+        try:
+            return expressions.evaluate(text, item.prepared, bindings)
+        except ExpressionError as exc:
+            raise MappingError(
+                "JSONATA_ERROR",
+                f"{path}: JSONata error{' ' + exc.code if exc.code else ''}: {exc.message}",
+                {"path": path, "jsonata": exc.as_dict()},
+            ) from None
+
+    def field(self, name: Any, item: Item, path: str) -> Any:
+        """A ``field`` reference: ``$$…`` on the original payload, ``$…`` JSONata on the item, else a key."""
+        if not isinstance(name, str) or not name:
+            raise config_error(path, "must be a non-empty string")
+        if name.startswith("$$"):
+            return self.expression(name, self.root, path)
+        if name.startswith("$"):
+            return self.expression(name, item, path)
+        return lookup(item.value, name)
+
+    def enabled(self, flag: Any, item: Item, path: str) -> bool:
+        if flag is None or isinstance(flag, bool):
+            return flag is not False
+        if isinstance(flag, str):
+            return truthy(self.expression(flag, item, path))
+        raise config_error(path, "must be a boolean or a JSONata expression string")
+
+    def value_of(self, spec: dict, item: Item, path: str, *, required: bool = True) -> Any:
+        """``constant`` > ``jsonataExpression`` > ``field`` (the documented precedence)."""
+        if "constant" in spec:
+            return spec["constant"]
+        if "jsonataExpression" in spec:
+            return self.expression(spec["jsonataExpression"], item, f"{path}.jsonataExpression")
+        if "field" in spec:
+            return self.field(spec["field"], item, f"{path}.field")
+        if required:
+            raise config_error(path, "needs one of constant, jsonataExpression or field")
+        return UNDEFINED
+
+
+_NOT_SIMPLE = object()
+_SIMPLE_PATH = re.compile(r"(?:\$\$?\.)?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_simple_paths: dict[str, tuple[str, ...] | None] = {}
+
+
+def simple_path(text: str) -> tuple[str, ...] | None:
+    """The steps of a plain object path (``a.b``, ``$.a.b``, ``$$.a``), which need no JSONata engine.
+
+    Only an optimisation: ``walk`` answers exactly what JSONata would when every step meets an object,
+    and gives up (``_NOT_SIMPLE``) otherwise, so the engine evaluates the expression.
+    """
+    steps = _simple_paths.get(text, _NOT_SIMPLE)
+    if steps is _NOT_SIMPLE:
+        stripped = text.strip()
+        if _SIMPLE_PATH.fullmatch(stripped) and stripped not in _JSONATA_WORDS:
+            parts = stripped.split(".")
+            steps = tuple(parts[1:] if parts[0] in ("$", "$$") else parts)
+        else:
+            steps = None
+        if len(_simple_paths) > 4096:
+            _simple_paths.clear()
+        _simple_paths[text] = steps
+    return steps
+
+
+_JSONATA_WORDS = {"true", "false", "null", "and", "or", "in", "function"}
+
+
+def walk(value: Any, steps: tuple[str, ...]) -> Any:
+    if value is UNDEFINED:
+        return UNDEFINED
+    for step in steps:
+        if not isinstance(value, dict):
+            return _NOT_SIMPLE  # arrays map, scalars and null end the path: leave it to JSONata
+        if step in value:
+            value = value[step]
+        else:
+            return UNDEFINED
+    return value
+
+
+def lookup(value: Any, name: str) -> Any:
+    """A property lookup; a dotted name walks nested objects when no key has the literal name."""
+    if not isinstance(value, dict):
+        return UNDEFINED
+    if name in value:
+        return value[name]
+    if "." not in name:
+        return UNDEFINED
+    current: Any = value
+    for part in name.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return UNDEFINED
+    return current

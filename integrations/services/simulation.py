@@ -1,0 +1,52 @@
+"""simulateMappingV2 / simulateMapping: map a payload with a configuration, persisting nothing.
+
+The same engine as production processing, without a runtime context (``file_proxy_url`` is skipped).
+Configuration, payload and expression errors become ``Unprocessable`` (422) naming the place:
+``details = {"path": ..., ...}``; configuration validation adds ``issues: [{path, message}, ...]``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from erpintegration.exceptions import Unprocessable
+from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
+from integrations.mapping.engine import map_inbound, map_v1, prefix_error_path
+from integrations.mapping.payload import parse_payload
+from integrations.mapping.results import MappingError
+
+
+def simulate_mapping_v2(*, event_configuration: dict, format: str, payload: Any) -> dict:  # noqa: A002
+    """The ``MappingSimulationResponse`` for a v2.0 inbound configuration."""
+    with _unprocessable():
+        configuration = validate_configuration("inbound", event_configuration, root="event_configuration")
+        data = parse_payload(payload, format)
+        try:
+            return map_inbound(configuration, data).to_contract()
+        except MappingError as exc:
+            raise prefix_error_path(exc, "event_configuration") from None
+
+
+def simulate_mapping(*, mapping_configuration: dict, object_type: str, format: str, payload: Any) -> dict:  # noqa: A002
+    """The ``MappingSimulationResponse`` for a v1.0 objects mapping or the legacy v2.0 events wrapper."""
+    with _unprocessable():
+        configuration = validate_v1_mapping(mapping_configuration, root="mapping_configuration")
+        data = parse_payload(payload, format)
+        return map_v1(configuration, object_type, data).to_contract()
+
+
+class _unprocessable:
+    """Turn engine and validator errors into a 422 with code, message and details."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            return False
+        if isinstance(exc, MappingError):
+            raise Unprocessable(exc.message, code=exc.code, details=exc.details or None) from None
+        if isinstance(exc, ConfigurationInvalid):
+            issues = exc.details
+            details = {"path": issues[0]["path"] if issues else None, "issues": issues}
+            raise Unprocessable(exc.message, code="INVALID_CONFIGURATION", details=details) from None
+        return False
