@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import UseCaseType
 from .services import integrations as integration_services
+from .services import simulation
 from .services import use_cases as use_case_services
 
 STARTER_CONFIGURATIONS = {
@@ -253,8 +254,6 @@ def simulate(request, integration_id):
     Persists nothing, so viewers may use it too. Answers JSON ``{ok, html, issues}``: ``html`` is the
     result panel, ``issues`` the configuration problems with their paths for the editor to mark.
     """
-    from .services import simulation
-
     _get(selectors.get_integration, request.organization, integration_id)
     try:
         body = json.loads(request.body or b"{}")

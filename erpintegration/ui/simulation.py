@@ -6,6 +6,15 @@ from typing import Any
 from erpintegration.exceptions import ApplicationError
 
 FORMATS = ("json", "xml")
+SERVICE_ROOT = "event_configuration"  # the simulation service names paths after its request field
+
+
+def editor_path(path: Any) -> str:
+    """A service path as the editor names its inputs (``configuration.entities[0]...``)."""
+    path = str(path or "")
+    if path == SERVICE_ROOT or path.startswith((SERVICE_ROOT + ".", SERVICE_ROOT + "[")):
+        return "configuration" + path[len(SERVICE_ROOT):]
+    return path
 
 
 def issues_of(details: Any) -> list[dict]:
@@ -14,7 +23,7 @@ def issues_of(details: Any) -> list[dict]:
     if not isinstance(details, list):
         return []
     return [
-        {"path": str(item.get("path") or ""), "message": str(item.get("message") or "")}
+        {"path": editor_path(item.get("path")), "message": str(item.get("message") or "")}
         for item in details
         if isinstance(item, dict)
     ]
@@ -49,7 +58,7 @@ def failure(code: str, message: str, issues: list[dict] | None = None, details: 
         "error": {
             "code": code,
             "message": message,
-            "path": details.get("path") if isinstance(details, dict) else None,
+            "path": editor_path(details.get("path")) if isinstance(details, dict) and details.get("path") else None,
             "marker": _expression_marker(jsonata) if isinstance(jsonata, dict) else None,
         },
         "issues": issues or [],

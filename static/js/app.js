@@ -83,3 +83,13 @@
     });
   });
 })();
+
+// "Select all" checkboxes: <input type="checkbox" data-select-all="name">.
+document.querySelectorAll("[data-select-all]").forEach(function (master) {
+  master.addEventListener("change", function () {
+    var form = master.form || document;
+    form.querySelectorAll("input[type=checkbox][name='" + master.getAttribute("data-select-all") + "']").forEach(function (box) {
+      box.checked = master.checked;
+    });
+  });
+});

@@ -53,7 +53,7 @@
   }
 
   // ---- structured inbound editor -------------------------------------------------------------------
-  var SOURCES = [["field", "Payload field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"]];
+  var SOURCES = [["field", "Field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"]];
   var MODES = ["upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete"];
 
   function sourceOf(field) {
@@ -122,7 +122,7 @@
         writeJson();
       }
     }, ["", "email", "phone"].map(function (value) {
-      return el("option", { value: value, selected: (field._type || "") === value || null, text: value || "plain" });
+      return el("option", { value: value, selected: (field._type || "") === value || null, text: value || "—" });
     }));
 
     function move(delta) {
@@ -257,9 +257,12 @@
       if (!target) { unplaced.push(issue); return; }
       target.classList.add("is-invalid");
       var message = el("div", { class: "issue-message", role: "alert", text: issue.message });
-      if (target.tagName === "TR") {
-        var cell = target.querySelector(".value-cell") || target.lastElementChild;
-        cell.appendChild(message);
+      var row = target.tagName === "TR" ? target : target.closest("tr");
+      if (row) {
+        // A message row under the field keeps the columns readable.
+        var messageRow = el("tr", { class: "issue-message issue-row" }, [el("td", { colspan: "5" }, [message])]);
+        message.className = "";
+        row.insertAdjacentElement("afterend", messageRow);
       } else if (target.tagName === "SECTION") {
         target.insertBefore(message, target.children[1] || null);
       } else {
