@@ -52,6 +52,29 @@ STARTER_CONFIGURATIONS = {
 }
 
 
+# Shown as the JSON editor's placeholder: what a minimal valid configuration of the type looks like.
+EXAMPLE_CONFIGURATIONS = {
+    UseCaseType.OUTBOUND: {
+        "event_catalog_event": "contract.created",
+        "mappings": [
+            {
+                "id": "6f1c2a52-0d0e-4a59-9b37-1d9d7e8a0c11",
+                "name": "ERP contract sync",
+                "jsonata_expression": '{ "id": entity._id, "customer": entity.customer_name }',
+                "enabled": True,
+                "delivery": {"type": "webhook", "webhook_id": "<webhook id>"},
+            }
+        ],
+    },
+    UseCaseType.FILE_PROXY: {
+        "steps": [
+            {"url": "{{env.api_base_url}}/documents/{{params.documentId}}", "method": "GET", "response_type": "binary"}
+        ],
+        "response": {"body": "steps[0].body", "encoding": "binary", "filename": "'document.pdf'"},
+    },
+}
+
+
 def _get(fn, *args):
     """Call a selector; its NotFound (unknown id, another organisation's object) becomes a 404 page."""
     try:
@@ -213,6 +236,9 @@ def use_case_editor(request, integration_id, use_case_id):
             "form": form,
             "issues": issues,
             "can_edit": can_edit,
+            "example": json.dumps(EXAMPLE_CONFIGURATIONS.get(use_case.type), indent=2)
+            if use_case.type in EXAMPLE_CONFIGURATIONS
+            else "",
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -256,7 +256,9 @@
       });
       if (!target) { unplaced.push(issue); return; }
       target.classList.add("is-invalid");
-      var message = el("div", { class: "issue-message", role: "alert", text: issue.message });
+      var where = target.getAttribute("data-path");
+      var text = issue.path === where ? issue.message : issue.path.replace(where, "").replace(/^\./, "") + ": " + issue.message;
+      var message = el("div", { class: "issue-message", role: "alert", text: text });
       var row = target.tagName === "TR" ? target : target.closest("tr");
       if (row) {
         // A message row under the field keeps the columns readable.
@@ -307,6 +309,20 @@
       textarea.setRangeText("  ", start, textarea.selectionEnd, "end");
     } else if (event.key === "Escape") {
       textarea.dataset.escaped = "1";
+    }
+  });
+
+  // Ctrl/Cmd+S saves; without a change description it asks for one first.
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s" && !readOnly) {
+      event.preventDefault();
+      var description = root.querySelector("#id_change_description");
+      if (description && !description.value.trim()) {
+        description.focus();
+        description.setAttribute("placeholder", "Describe this change, then press Ctrl+S again");
+        return;
+      }
+      root.requestSubmit ? root.requestSubmit() : root.submit();
     }
   });
 

@@ -183,3 +183,12 @@ def test_use_case_of_own_integration_under_foreign_integration_path_is_404(ui_cl
     foreign = IntegrationFactory(organization=OrganizationFactory())
     response = ui_client("admin").get(f"/integrations/{foreign.pk}/use-cases/{use_case.pk}/")
     assert response.status_code == 404
+
+
+def test_outbound_problems_are_listed_by_path(ui_client, integration):
+    use_case = UseCaseFactory(integration=integration, type="outbound", configuration=None, slug="out")
+    response = save(ui_client("editor"), use_case, {"event_catalog_event": "contract.created", "mappings": []})
+    assert response.status_code == 400
+    assert b"configuration.mappings" in response.content  # listed server-side too (works without JS)
+    page = ui_client("viewer").get(url(use_case))
+    assert b"Example configuration (outbound)" in page.content

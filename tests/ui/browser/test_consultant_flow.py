@@ -83,3 +83,9 @@ def test_consultant_builds_and_versions_a_mapping(page, shot, login):
     expect(page.get_by_text("Version restored")).to_be_visible()
     expect(page.get_by_role("cell", name="#3")).to_be_visible()
     shot("12-restored")
+
+    # The same pages on a narrow window.
+    page.set_viewport_size({"width": 420, "height": 860})
+    page.get_by_role("link", name="CustomerChanged").click()
+    expect(page.get_by_role("heading", name="CustomerChanged")).to_be_visible()
+    shot("13-narrow-editor")
