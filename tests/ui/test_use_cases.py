@@ -192,3 +192,36 @@ def test_outbound_problems_are_listed_by_path(ui_client, integration):
     assert b"configuration.mappings" in response.content  # listed server-side too (works without JS)
     page = ui_client("viewer").get(url(use_case))
     assert b"Example configuration (outbound)" in page.content
+
+
+def test_history_and_detail_pages_have_constant_query_counts(ui_client, integration, use_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = ui_client("editor")
+    make_versions(client, use_case, 2)
+    client.get(url(use_case, "history/"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(use_case, "history/"))
+        client.get(f"/integrations/{integration.pk}/")
+    make_versions(client, use_case, 12)
+    UseCaseFactory.create_batch(5, integration=integration)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url(use_case, "history/"))
+        client.get(f"/integrations/{integration.pk}/")
+    assert len(many) == len(few)
+
+
+def test_history_pages_through_older_versions(ui_client, use_case):
+    from erpintegration.ui import versions
+
+    client = ui_client("editor")
+    make_versions(client, use_case, versions.PAGE_SIZE + 2)
+    first = client.get(url(use_case, "history/")).context["page"]
+    assert first.total == versions.PAGE_SIZE + 3 and first.next_cursor
+    numbers = [v.number for v in first.versions]
+    second = client.get(url(use_case, "history/"), {"cursor": first.next_cursor}).context["page"]
+    numbers += [v.number for v in second.versions]
+    assert numbers == list(range(versions.PAGE_SIZE + 3, 0, -1))
+    assert second.versions[-1].who == ""  # the creation
+    assert second.versions[0].who == client.user.username
