@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""Read API of the entity store (extension of the contract)."""
+from django.urls import path
+
+from entities.api.views import EntityDetailView, EntityListView, MeterReadingListView
+
+urlpatterns = [
+    path("v1/entities/<str:schema>", EntityListView.as_view(), name="entities-list"),
+    path("v1/entities/<str:schema>/<str:entity_id>", EntityDetailView.as_view(), name="entities-detail"),
+    path("v1/meter-readings", MeterReadingListView.as_view(), name="meter-readings-list"),
+]

@@ -1,0 +1,181 @@
+"""Set-based upsert of a run of plain entity updates: one lock query, one lookup, one insert, one update.
+
+Used for consecutive updates of one schema with the same identifier keys, scalar identifier values, no
+``_id`` and no relation attributes (the bulk of ERP traffic). The result is the same as applying them one
+by one; whenever that cannot be guaranteed (an identity twice, an entity matched by two updates, attributes
+that would make an entity match another update's identity) the run falls back to the one-by-one path before
+anything is written.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connections
+
+from entities.models import Entity
+
+from .context import WriteContext
+from .entity_writes import build_attributes, is_relation_value, lock_identities, upsert_entity
+from .errors import StoreError
+from .lookup import SCALARS, _split, identities_condition, python_match
+from .operations import array_operation
+from .report import EntityOutcome
+
+MIN_BATCH = 2
+
+
+def _scalar_key(value: Any) -> tuple:
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int | float):
+        return ("n", float(value))
+    return ("s", value)
+
+
+def batch_key(update) -> tuple | None:
+    """Updates with the same key can share a batch; None means "apply one by one"."""
+    ids = update.unique_identifiers
+    if not ids or "_id" in ids or not all(isinstance(v, SCALARS) for v in ids.values()):
+        return None
+    for value in (update.attributes or {}).values():
+        if isinstance(value, dict) and ("$relation" in value or "$relation_ref" in value):
+            return None
+    for key, value in ids.items():  # attributes may only re-state the entity's own identity
+        attribute, sub = _split(key)
+        if attribute not in (update.attributes or {}):
+            continue
+        if not _introduces_only(update.attributes[attribute], sub, value):
+            return None
+    return (update.entity_slug, tuple(sorted(ids)))
+
+
+def _introduces_only(value: Any, sub: str | None, identity: Any) -> bool:
+    operation = array_operation(value)
+    items = operation[1] if operation else (value if isinstance(value, list) else [value])
+    if sub is None:
+        return all(_scalar_key(item) == _scalar_key(identity) if isinstance(item, SCALARS) else False
+                   for item in items)
+    for item in items:
+        if not isinstance(item, dict):
+            return False
+        if sub in item and not (isinstance(item[sub], SCALARS) and _scalar_key(item[sub]) == _scalar_key(identity)):
+            return False
+    return True
+
+
+def _candidate_values(attributes: dict, key: str) -> list:
+    attribute, sub = _split(key)
+    stored = attributes.get(attribute)
+    values = stored if isinstance(stored, list) else [stored]
+    if sub is not None:
+        values = [item.get(sub) for item in values if isinstance(item, dict)]
+    return [v for v in values if isinstance(v, SCALARS)]
+
+
+def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
+    """Apply ``updates`` (sharing one ``batch_key``) in order; returns the entity of each update."""
+    schema = updates[0].entity_slug
+    identities = [dict(u.unique_identifiers) for u in updates]
+    first_key = sorted(identities[0])[0]
+    by_identity: dict[tuple, int] = {}
+    for index, ids in enumerate(identities):
+        identity = tuple(sorted((k, _scalar_key(v)) for k, v in ids.items()))
+        if identity in by_identity:
+            return _one_by_one(ctx, updates)
+        by_identity[identity] = index
+    by_first: dict[tuple, list[int]] = {}
+    for index, ids in enumerate(identities):
+        by_first.setdefault(_scalar_key(ids[first_key]), []).append(index)
+
+    lock_identities(ctx.organization, schema, identities)
+    qs = Entity.objects.filter(organization=ctx.organization, schema=schema, deleted_at__isnull=True)
+    vendor = connections[qs.db].vendor
+    matches: dict[int, list[Entity]] = {}
+    for entity in qs.filter(identities_condition(vendor, identities)):
+        hits = {i for value in _candidate_values(entity.attributes, first_key)
+                for i in by_first.get(_scalar_key(value), [])
+                if all(python_match(entity.attributes, k, v) for k, v in identities[i].items())}
+        if len(hits) > 1:
+            return _one_by_one(ctx, updates)  # one entity answers two identities: order matters
+        for i in hits:
+            matches.setdefault(i, []).append(entity)
+
+    for index, found in matches.items():
+        if len(found) > 1:
+            update = updates[index]
+            raise StoreError(
+                "UNIQUE_ID_MULTIPLE_MATCHES",
+                f"More than one '{schema}' entity matches the unique identifiers {update.unique_identifiers}",
+                {"entity_schema": schema, "unique_identifiers": update.unique_identifiers,
+                 "config_index": update.config_index, "entity_ids": [str(e.id) for e in found]},
+            )
+
+    to_create, to_update, unchanged, relation_edges = [], [], [], []
+    entities: list[Entity] = []
+    for index, update in enumerate(updates):
+        entity = matches.get(index, [None])[0]
+        attributes, relation_keys = build_attributes(ctx, entity, schema, identities[index],
+                                                     dict(update.attributes or {}), update.config_index)
+        if entity is None:
+            entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes,
+                            created_at=ctx.now, updated_at=ctx.now, last_synced_at=ctx.now,
+                            last_event_id=ctx.event_id or "", last_integration_id=ctx.integration_id or "")
+            to_create.append(entity)
+            action = "created"
+        elif attributes == entity.attributes:
+            unchanged.append(entity.pk)
+            action = "no_change"
+        else:
+            entity.attributes = attributes
+            entity.updated_at = entity.last_synced_at = ctx.now
+            entity.last_event_id, entity.last_integration_id = ctx.event_id or "", ctx.integration_id or ""
+            to_update.append(entity)
+            action = "updated"
+        if relation_keys:
+            relation_edges.append((entity, relation_keys))
+        entities.append(entity)
+        ctx.report.entity_outcomes.append(
+            EntityOutcome(schema, str(entity.id), action, identities[index], update.config_index))
+
+    if to_create:
+        Entity.objects.bulk_create(to_create)
+    if to_update:
+        _update_rows(to_update)
+    if unchanged:
+        Entity.objects.filter(pk__in=unchanged).update(last_synced_at=ctx.now)
+    if relation_edges:
+        from .entity_writes import sync_relation_edges
+
+        for entity, keys in relation_edges:  # a plain value replaced a stored relation
+            sync_relation_edges(entity, keys)
+    return entities
+
+
+UPDATED_FIELDS = ("attributes", "updated_at", "last_synced_at", "last_event_id", "last_integration_id")
+
+
+def _update_rows(entities: list[Entity]) -> None:
+    """One parameterised UPDATE run for all rows (``bulk_update``'s CASE expressions cost more than the DB)."""
+    connection = connections[Entity.objects.db]
+    quote = connection.ops.quote_name
+    fields = [Entity._meta.get_field(name) for name in UPDATED_FIELDS]
+    pk_field = Entity._meta.pk
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Entity._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(pk_field.column))
+    rows = [
+        [f.get_db_prep_save(getattr(entity, f.attname), connection) for f in fields]
+        + [pk_field.get_db_prep_value(entity.pk, connection)]
+        for entity in entities
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _one_by_one(ctx: WriteContext, updates: list) -> list[Entity]:
+    return [
+        upsert_entity(ctx, u.entity_slug, dict(u.unique_identifiers), dict(u.attributes or {}), u.config_index)[0]
+        for u in updates
+    ]
+
+
+__all__ = ["MIN_BATCH", "batch_key", "is_relation_value", "upsert_batch"]
