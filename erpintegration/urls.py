@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("fileproxy.urls")),
     path("", include("integrations.urls")),
     path("", include("erpintegration.ui.urls")),
+    path("", include("erpintegration.ui.entities")),
 ]
 
 handler400 = "erpintegration.views.bad_request"

@@ -8,7 +8,7 @@ from tests.factories import IntegrationFactory, MembershipFactory, OrganizationF
 
 pytestmark = pytest.mark.django_db
 
-UI_PAGES = ["/", "/integrations/", "/settings/tokens/", "/settings/members/"]
+UI_PAGES = ["/", "/integrations/", "/entities/", "/entities/contact/", "/settings/tokens/", "/settings/members/"]
 
 
 @pytest.mark.parametrize("path", UI_PAGES)
