@@ -24,12 +24,14 @@ migrate: install
 ## Serve on 127.0.0.1:$(PORT) with the embedded default (SQLite, tasks in-process).
 run: migrate
 	$(BIN)/python manage.py bootstrap --port $(PORT)
+	$(BIN)/python manage.py sweep_events
 	$(BIN)/gunicorn erpintegration.wsgi:application --bind 127.0.0.1:$(PORT) \
 	  --workers 1 --threads 8 --timeout 60 --access-logfile -
 
-## A Celery worker for production-like setups (needs CELERY_BROKER_URL).
+## A Celery worker with the beat scheduler embedded (needs CELERY_BROKER_URL); production runs one
+## `celery beat` process separately.
 worker: install
-	$(BIN)/celery -A erpintegration worker --loglevel=info --concurrency=2
+	$(BIN)/celery -A erpintegration worker -B --loglevel=info --concurrency=2
 
 ## The official @epilot/sdk for the SDK compatibility tests (skipped when npm is absent).
 sdk-deps:
@@ -54,8 +56,10 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Benchmarks print figures (targets in docs); the store bench needs PostgreSQL and a *_bench database.
 bench: install
 	$(BIN)/python bench/mapping.py
+	DATABASE_URL=$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/store_bench} $(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

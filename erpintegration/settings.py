@@ -130,18 +130,29 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 INBOUND_MAX_EVENTS_PER_REQUEST = env_int("INBOUND_MAX_EVENTS_PER_REQUEST", 100)
 INBOUND_MAX_EVENT_BYTES = env_int("INBOUND_MAX_EVENT_BYTES", 1024 * 1024)
+# Inbound processing: events still unfinished after this long are re-enqueued by the sweeper; an event
+# whose processing crashed this many times is failed (so it cannot block its integration forever).
+INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
+INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
+INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+# Fresh events of one integration are applied this many per transaction (a retried event goes alone).
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+# Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
+INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
+MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
 JSONATA_TIMEOUT_MS = env_int("JSONATA_TIMEOUT_MS", 2000)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
+MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["erpintegration.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "erpintegration.api.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -177,6 +188,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Redis redelivers an unacknowledged message (worker killed) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE = {
+    "inbound-sweep-stale-events": {
+        "task": "integrations.tasks.sweep_events",
+        "schedule": float(INBOUND_SWEEP_INTERVAL_SECONDS),
+    },
+    "inbound-purge-events": {"task": "integrations.tasks.purge_inbound_events", "schedule": 24 * 3600.0},
+    "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
+}
 
 LOGGING = {
     "version": 1,
@@ -192,3 +214,17 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Outbound HTTP (erpintegration/lib/http.py): every call to an ERP, token endpoint or webhook goes through it.
+# Non-public addresses (loopback, private, link-local, ...) are refused unless listed here as CIDRs or host
+# names (``10.20.0.0/16,erp.lan,*.corp.example``), for ERPs on your own network.
+OUTBOUND_HTTP_ALLOWLIST = env_list("OUTBOUND_HTTP_ALLOWLIST", "")
+OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIMEOUT") or 5)
+OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
+OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
+OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+
+# File proxy (docs/file-proxy.md): the public base of the /download URLs stored on file entities, and how
+# long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+FILE_PROXY_URL_TTL_SECONDS = env_int("FILE_PROXY_URL_TTL_SECONDS", 7 * 24 * 3600)

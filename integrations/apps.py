@@ -14,4 +14,5 @@ class IntegrationsConfig(AppConfig):
             timeout_ms=settings.JSONATA_TIMEOUT_MS,
             max_depth=settings.JSONATA_MAX_DEPTH,
             max_sequence=settings.JSONATA_MAX_SEQUENCE,
+            event_timeout_ms=settings.MAPPING_EVENT_TIMEOUT_MS,
         )

@@ -9,7 +9,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -110,10 +110,12 @@ def decode_history_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, entry_id = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        position = datetime.fromisoformat(created), uuid.UUID(entry_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeError, json.JSONDecodeError):
+        moment = datetime.fromisoformat(created)
+        # in UTC here, so a crafted offset that leaves the datetime range is refused, not a 500 in the query
+        position = moment.astimezone(UTC) if moment.tzinfo else None, uuid.UUID(entry_id)
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError, json.JSONDecodeError):
         raise ValidationFailed("cursor: is not a valid pagination cursor", code="INVALID_CURSOR")
-    if position[0].tzinfo is None:
+    if position[0] is None:
         raise ValidationFailed("cursor: is not a valid pagination cursor", code="INVALID_CURSOR")
     return position
 

@@ -23,8 +23,8 @@ _DRF_CODES = {
 }
 
 
-def flatten_errors(detail, prefix: str = "") -> list[str]:
-    """DRF error detail (nested dicts/lists) as ``path: message`` strings."""
+def error_details(detail, prefix: str = "") -> list[dict]:
+    """DRF error detail (nested dicts/lists) as ``[{"path", "message"}]`` (``details`` of a 400)."""
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
@@ -33,16 +33,21 @@ def flatten_errors(detail, prefix: str = "") -> list[str]:
                 path = f"{prefix}[{name}]"
             else:
                 path = f"{prefix}.{name}" if prefix and name else (prefix or name)
-            out.extend(flatten_errors(value, path))
+            out.extend(error_details(value, path))
         return out
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            return [f"{prefix}: {item}" if prefix else str(item) for item in detail]
+            return [{"path": prefix, "message": str(item)} for item in detail]
         out = []
         for index, item in enumerate(detail):
-            out.extend(flatten_errors(item, f"{prefix}[{index}]"))
+            out.extend(error_details(item, f"{prefix}[{index}]"))
         return out
-    return [f"{prefix}: {detail}" if prefix else str(detail)]
+    return [{"path": prefix, "message": str(detail)}]
+
+
+def flatten_errors(detail, prefix: str = "") -> list[str]:
+    """DRF error detail as ``path: message`` strings."""
+    return [f"{e['path']}: {e['message']}" if e["path"] else e["message"] for e in error_details(detail, prefix)]
 
 
 def api_exception_handler(exc, context):
@@ -57,7 +62,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         messages = flatten_errors(exc.detail)
         return Response(
-            {"code": "VALIDATION_ERROR", "message": "; ".join(messages) or "Invalid request", "details": exc.detail},
+            {"code": "VALIDATION_ERROR", "message": "; ".join(messages) or "Invalid request",
+             "details": error_details(exc.detail)},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, exceptions.APIException):

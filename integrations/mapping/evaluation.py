@@ -5,10 +5,12 @@ Every error leaves here as a ``MappingError`` that names the place in the config
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from . import expressions
 from .expressions import UNDEFINED, ExpressionError, PreparedData
+from .payload import MAX_DEPTH, nested_deeper_than
 from .results import MappingError
 
 
@@ -59,11 +61,17 @@ class Item:
 
 
 class EventScope:
-    """The original payload of one event, converted once; evaluates expressions against it or items."""
+    """The original payload of one event, converted once; evaluates expressions against it or items.
+
+    Each expression is bounded by the engine's time limit, and all expressions of the event together by
+    ``event_timeout_ms``: many slow-but-legal expressions (or items) must not hold a request or worker.
+    """
 
     def __init__(self, payload: Any):
         self.payload = payload
         self.root = Item(payload)  # converted for the engine on first use, once
+        self.budget_ms = expressions.current_config().event_timeout_ms
+        self.deadline = time.monotonic() + self.budget_ms / 1000
 
     def item(self, value: Any) -> Item:
         return self.root if value is self.payload else Item(value)
@@ -79,13 +87,33 @@ class EventScope:
                 return value
         bindings = {"root": self.payload} if "$root" in text else None
         try:
-            return expressions.evaluate(text, item.prepared, bindings)
+            remaining_ms = self._remaining_ms(text)
+            try:
+                value = expressions.evaluate(text, item.prepared, bindings, remaining_ms)
+            except ExpressionError as exc:
+                if remaining_ms is not None and exc.code == "D1012":
+                    exc.message = f"The mapping of this event exceeded its time limit of {self.budget_ms} ms"
+                raise
+            if isinstance(value, dict | list) and nested_deeper_than(value, MAX_DEPTH):
+                # built without recursion (e.g. by $reduce): it would break every recursive consumer
+                raise ExpressionError(f"The result is nested deeper than {MAX_DEPTH} levels", expression=text)
+            return value
         except ExpressionError as exc:
             raise MappingError(
                 "JSONATA_ERROR",
                 f"{path}: JSONata error{' ' + exc.code if exc.code else ''}: {exc.message}",
                 {"path": path, "jsonata": exc.as_dict()},
             ) from None
+
+    def _remaining_ms(self, text: str) -> int | None:
+        """The time this evaluation may take when the event's budget is shorter than the engine's limit."""
+        remaining = int((self.deadline - time.monotonic()) * 1000)
+        if remaining <= 0:
+            raise ExpressionError(
+                f"The mapping of this event exceeded its time limit of {self.budget_ms} ms",
+                code="D1012", expression=text,
+            )
+        return remaining if remaining < expressions.current_config().timeout_ms else None
 
     def field(self, name: Any, item: Item, path: str) -> Any:
         """A ``field`` reference: ``$$…`` on the original payload, ``$…`` JSONata on the item, else a key."""

@@ -30,6 +30,7 @@ class EngineConfig:
     max_depth: int = 200
     max_sequence: int = 1_000_000
     cache_size: int = 1024
+    event_timeout_ms: int = 10_000  # all expressions of one event together (see evaluation.EventScope)
 
 
 class _Undefined:
@@ -234,18 +235,24 @@ def prepare(value: Any) -> PreparedData:
     return PreparedData(value, value)
 
 
-def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | None = None) -> Any:
-    """Evaluate ``text`` against ``data`` (a ``PreparedData`` or a plain value); ``UNDEFINED`` if no value."""
+def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | None = None,
+             timeout_ms: int | None = None) -> Any:
+    """Evaluate ``text`` against ``data`` (a ``PreparedData`` or a plain value); ``UNDEFINED`` if no value.
+
+    ``timeout_ms`` shortens the configured time limit for this evaluation (the rest of an event's budget).
+    """
     if not isinstance(data, PreparedData):
         data = prepare(data)
     compiled = compile_expression(text)
     if _config.engine == "jsonatapy":
         try:
             if data.value is UNDEFINED:
-                text_result = compiled.evaluate_json_or_none(None, bindings)
+                text_result = compiled.evaluate_json_or_none(None, bindings, timeout=timeout_ms)
                 result = UNDEFINED if text_result is None else json.loads(text_result)
-            else:
+            elif timeout_ms is None:
                 result = compiled.evaluate_with_data(data.handle, bindings)
+            else:
+                result = compiled.evaluate_with_data(data.handle, bindings, timeout=timeout_ms)
         except _FATAL:
             raise
         except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
@@ -253,14 +260,15 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
         if result == _UNDEF_MARK:
             return UNDEFINED
         return result
-    return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings)
+    return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
 
 
-def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None) -> Any:
+def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None,
+                     timeout_ms: int | None = None) -> Any:
     from jsonata import utils
 
     # jsonata-python starts its runtime clock at compile time: re-arm the bounds for each evaluation.
-    compiled.environment.set_runtime_bounds(_config.timeout_ms, _config.max_depth)
+    compiled.environment.set_runtime_bounds(timeout_ms or _config.timeout_ms, _config.max_depth)
     try:
         result = compiled.evaluate(value, bindings)
     except RecursionError:
@@ -270,10 +278,12 @@ def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] |
         raise _from_engine_error(exc, text) from None
     if result is None:
         return UNDEFINED
-    result = utils.Utils.convert_nulls(result)
     if isinstance(result, list) and _config.max_sequence and len(result) > _config.max_sequence:
         raise ExpressionError("Sequence length exceeds the configured maximum", code="D2015", expression=text)
-    return _plain(result)
+    try:  # both conversions recurse: a result built deep without recursion (``$reduce``) would escape
+        return _plain(utils.Utils.convert_nulls(result))
+    except RecursionError:
+        raise ExpressionError("The result is nested deeper than Python can convert", expression=text) from None
 
 
 def _plain(value: Any) -> Any:

@@ -45,8 +45,22 @@ def map_fields(
         if field_type is not None:
             value = wrap_repeatable(value, field_type)
             types[attribute] = field_type
-        attributes[attribute] = value
+        attributes[attribute] = detached(value)
     return attributes, types
+
+
+def detached(value: Any) -> Any:
+    """An independent copy of a JSON-like value.
+
+    Values read by ``field``/``constant`` (and ``_tags`` of relations) are the payload's and the
+    configuration's own lists and dicts; the entity store applies ``_append`` etc. to what it gets, so it
+    must never share them (nor one attribute's list with another's).
+    """
+    if isinstance(value, dict):
+        return {key: detached(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [detached(child) for child in value]
+    return value
 
 
 def field_value(scope: EventScope, spec: dict, item: Item, path: str, file_proxy: FileProxyBuilder | None) -> Any:

@@ -130,8 +130,12 @@ def normalise_timestamp(value: Any) -> str | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
-    return parsed.strftime("%Y-%m-%dT%H:%M:%S.") + f"{parsed.microsecond // 1000:03d}Z"
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is in year 10000 in UTC
+        return None
+    return (f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}T{parsed.hour:02d}:{parsed.minute:02d}:"
+            f"{parsed.second:02d}.{parsed.microsecond // 1000:03d}Z")
 
 
 def _prunes(scope, updates, meter_cfg, counter_cfg, scope_source, config_index, path) -> list[MeterReadingPrune]:

@@ -2,12 +2,48 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from .results import MappingError
 from .xml import XmlPayloadError, xml_to_data
 
 FORMATS = ("json", "xml")
+MAX_DEPTH = 256  # as for XML: deeper data would break recursive consumers (copying, JSON, the store)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a string or key in ``value`` holds an unpaired UTF-16 surrogate (iterative walk)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if _LONE_SURROGATE.search(current):
+                return True
+        elif isinstance(current, dict):
+            if any(_LONE_SURROGATE.search(key) for key in current):
+                return True
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests dicts/lists more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A002 - the contract's name
@@ -33,12 +69,31 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        return json.loads(payload, parse_constant=_reject_constant)
+        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
     except RecursionError:
-        raise MappingError("INVALID_PAYLOAD", "payload is nested too deeply", {"path": "payload"}) from None
+        data = None
+        too_deep = True
+    else:
+        too_deep = nested_deeper_than(data, MAX_DEPTH)
+    if too_deep:
+        raise MappingError("INVALID_PAYLOAD", f"payload is nested too deeply (more than {MAX_DEPTH} levels)",
+                           {"path": "payload"})
+    # "\udc00" alone parses to a str with no UTF-8 encoding: it could be neither mapped nor stored
+    if _SURROGATE_ESCAPE.search(payload) and has_lone_surrogate(data):
+        raise MappingError("INVALID_PAYLOAD", "payload contains an unpaired surrogate escape (like \\udc00), "
+                           "which is not valid Unicode", {"path": "payload"})
+    return data
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    """A number beyond the float range (``1e400``) is an error, not infinity (which is not JSON)."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text} is out of range")
+    return value

@@ -10,7 +10,7 @@ from typing import Any
 
 from .evaluation import EventScope, config_error, lookup
 from .expressions import UNDEFINED
-from .fields import scalar_id
+from .fields import detached, scalar_id
 from .results import EntityUpdate, MappingError, MappingResult
 
 
@@ -54,7 +54,7 @@ def map_v1_objects(scope: EventScope, mapping: dict, object_type: str) -> Mappin
         else:
             value = scope.expression(spec["jsonataExpression"], scope.root, f"{fpath}.jsonataExpression")
         if value is not UNDEFINED:
-            attributes[attribute] = value
+            attributes[attribute] = detached(value)
 
     result = MappingResult()
     for entity in [*attributes_by_entity, *(e for e in unique_ids if e not in attributes_by_entity)]:

@@ -32,8 +32,9 @@ class XmlPayloadError(ValueError):
     """The XML text is malformed or uses a forbidden construct (DOCTYPE, entities)."""
 
 
-def _parser() -> etree.XMLParser:
+def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -47,14 +48,16 @@ def _parser() -> etree.XMLParser:
 
 def xml_to_data(text: str | bytes) -> dict[str, Any]:
     """Parse ``text`` and convert it with the convention above; raises XmlPayloadError."""
-    # bytes, because lxml refuses str input that carries an encoding declaration
+    # bytes, because lxml refuses str input that carries an encoding declaration; text is already
+    # decoded, so its UTF-8 bytes are read as UTF-8 whatever the declaration says (SAP declares ISO-8859-1)
+    encoding = "utf-8" if isinstance(text, str) else None
     raw = text.encode("utf-8") if isinstance(text, str) else text
     first_element = _FIRST_ELEMENT.search(raw)
     prolog = raw[: first_element.start()] if first_element else raw
     if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
         raise XmlPayloadError("XML payload must not contain a DOCTYPE or entity declarations")
     try:
-        root = etree.fromstring(raw, parser=_parser())
+        root = etree.fromstring(raw, parser=_parser(encoding))
     except etree.XMLSyntaxError as exc:
         raise XmlPayloadError(f"XML payload is not well-formed: {exc}") from None
     except ValueError as exc:
@@ -73,7 +76,7 @@ def _convert(element, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise XmlPayloadError(f"XML payload is nested deeper than {MAX_DEPTH} levels")
     out: dict[str, Any] = {}
-    for name, value in element.attrib.items():
+    for name, value in _attributes(element):
         _add(out, _local_name(name), value)
     texts = [element.text] if element.text else []
     for child in element:
@@ -92,6 +95,18 @@ def _convert(element, depth: int) -> Any:
     if text:
         out[TEXT_KEY] = text
     return out
+
+
+_MANY_ATTRIBUTES = 64
+
+
+def _attributes(element):
+    """(name, value) pairs; lxml's ``attrib.items()`` is quadratic in the number of attributes
+    (seconds for a hostile payload with tens of thousands), so large sets are read through ``@*``."""
+    attrib = element.attrib
+    if len(attrib) <= _MANY_ATTRIBUTES:
+        return attrib.items()
+    return [(attribute.attrname, str(attribute)) for attribute in element.xpath("@*")]
 
 
 def _add(out: dict[str, Any], key: str, value: Any) -> None:

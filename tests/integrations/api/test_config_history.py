@@ -80,7 +80,10 @@ def test_exactly_fifty_entries_is_one_page(owner):
 
 @pytest.mark.parametrize(
     "cursor",
-    ["garbage", "%%%", base64.urlsafe_b64encode(b"[1,2]").decode(), base64.urlsafe_b64encode(b'["x","y"]').decode()],
+    ["garbage", "%%%", base64.urlsafe_b64encode(b"[1,2]").decode(), base64.urlsafe_b64encode(b'["x","y"]').decode(),
+     # a crafted position outside the datetime range once in UTC (was an OverflowError 500)
+     base64.urlsafe_b64encode(b'["0001-01-01T00:00:00+14:00","7555e0d4-32f6-4881-9fbc-e92094bfa6e0"]').decode(),
+     base64.urlsafe_b64encode(b'["9999-12-31T23:59:59-14:00","7555e0d4-32f6-4881-9fbc-e92094bfa6e0"]').decode()],
 )
 def test_invalid_cursor_is_400(owner, cursor):
     use_case = UseCaseFactory(integration__organization=owner.organization)

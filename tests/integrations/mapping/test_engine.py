@@ -136,6 +136,9 @@ def test_meter_reading_delete_needs_only_the_matching_key():
     ("15.01.2025", None),
     ("", None),
     (1736935200000, None),
+    ("0999-01-01", "0999-01-01T00:00:00.000Z"),  # four-digit years (strftime drops the zeros)
+    ("9999-12-31T23:59:59-12:00", None),  # beyond year 9999 in UTC: invalid, not an OverflowError
+    ("0001-01-01T00:00:00+01:00", None),
 ])
 def test_timestamp_normalisation(value, expected):
     assert normalise_timestamp(value) == expected
@@ -182,3 +185,103 @@ def test_unique_id_values_must_be_scalars():
 def test_entity_items_that_are_null_are_skipped():
     result = map_inbound({"entities": [entity([], jsonataExpression="rows")]}, {"rows": [{"id": "1"}, None]})
     assert [u.unique_identifiers for u in result.entity_updates] == [{"id": "1"}]
+
+
+def test_mapped_values_do_not_alias_the_payload_or_the_configuration():
+    """The entity store applies ``_append`` etc. to the values it gets: they must be independent copies."""
+    configuration = {"entities": [entity([
+        {"attribute": "tags", "constant": ["a"]},
+        {"attribute": "emails", "field": "emails"},
+        {"attribute": "emails_again", "field": "emails"},
+        {"attribute": "address", "jsonataExpression": "address"},
+        {"attribute": "rel", "relations": {"operation": "_set", "items": [
+            {"entity_schema": "account", "_tags": ["PRIMARY"], "unique_ids": [{"attribute": "n", "field": "id"}]},
+        ]}},
+        {"attribute": "phones", "field": "phones", "_type": "phone"},
+    ])], "meter_readings": []}
+    data = {"id": "1", "emails": ["x@y.z"], "address": {"street": "Main", "lines": ["1"]},
+            "phones": [{"phone": "+49"}]}
+    attributes = map_inbound(configuration, data).entity_updates[0].attributes
+
+    attributes["tags"].append("b")
+    attributes["emails"].append("mutated")
+    attributes["address"]["lines"].append("2")
+    attributes["rel"]["$relation"]["_set"][0]["_tags"].append("X")
+    attributes["phones"][0]["phone"] = "0"
+
+    assert configuration["entities"][0]["fields"][1]["constant"] == ["a"]
+    assert configuration["entities"][0]["fields"][5]["relations"]["items"][0]["_tags"] == ["PRIMARY"]
+    assert data == {"id": "1", "emails": ["x@y.z"], "address": {"street": "Main", "lines": ["1"]},
+                    "phones": [{"phone": "+49"}]}
+    assert attributes["emails_again"] == ["x@y.z"]
+
+
+def test_v1_mapped_values_do_not_alias_the_payload():
+    mapping = {"version": "1.0", "mapping": {"objects": {"bp": {
+        "unique_ids": {"contact": ["id"]},
+        "fields": [{"entity": "contact", "attribute": "id", "field": "id"},
+                   {"entity": "contact", "attribute": "emails", "field": "emails"}],
+    }}}}
+    data = {"id": "1", "emails": ["x@y.z"]}
+    map_v1(mapping, "bp", data).entity_updates[0].attributes["emails"].append("mutated")
+    assert data["emails"] == ["x@y.z"]
+
+
+class _SteppingClock:
+    """A monotonic clock that advances one second each time it is read."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+def test_one_event_has_a_total_time_budget_across_expressions(monkeypatch):
+    """Each expression is bounded, but 50 fields of 1.5 s would hold a request for 75 s: the event as a
+    whole gets ``event_timeout_ms`` and the expression that runs out of it is a D1012 mapping error."""
+    from integrations.mapping import evaluation
+
+    saved = expressions.current_config()
+    expressions.configure(event_timeout_ms=10_000)
+    monkeypatch.setattr(evaluation.time, "monotonic", _SteppingClock())
+    try:
+        fields = [{"attribute": f"f{i}", "jsonataExpression": f"id & '{i}'"} for i in range(50)]
+        error = error_of({"entities": [entity(fields)]}, {"id": "1"})
+    finally:
+        expressions.configure(**saved.__dict__)
+    assert error.code == "JSONATA_ERROR"
+    assert error.details["jsonata"]["code"] == "D1012"
+    assert "10000 ms" in error.message
+    assert error.details["path"].startswith("entities[0].fields[")
+
+
+def test_an_expression_gets_only_the_remaining_event_budget():
+    saved = expressions.current_config()
+    expressions.configure(event_timeout_ms=200)
+    try:
+        loop = "($l := function($i){ $i < 100000000 ? $l($i+1) : $i }; $l(0))"
+        error = error_of({"entities": [entity([{"attribute": "x", "jsonataExpression": loop}])]}, {"id": "1"})
+    finally:
+        expressions.configure(**saved.__dict__)
+    assert error.details["jsonata"]["code"] == "D1012"
+    assert "exceeded its time limit of 200 ms" in error.message
+
+
+@pytest.mark.parametrize("engine", list(expressions.ENGINES), indirect=True)
+@pytest.mark.parametrize("depth", [300, 5_000])
+def test_expression_building_deeply_nested_data_is_a_mapping_error(engine, depth):
+    """``$reduce`` builds nesting without recursion; such a value would break every recursive consumer
+    (copying, JSON rendering, the entity store) with a RecursionError (a 500)."""
+    expression = "$reduce([1.." + str(depth) + "], function($acc, $v){ {'a': $acc} }, {})"
+    error = error_of({"entities": [entity([{"attribute": "deep", "jsonataExpression": expression}])]}, {"id": "1"})
+    assert error.code == "JSONATA_ERROR"
+    assert error.details["path"] == "entities[0].fields[1].jsonataExpression"
+    assert "nested deeper than" in error.message
+
+
+def test_expression_results_nested_within_the_bound_are_kept():
+    expression = "$reduce([1..200], function($acc, $v){ {'a': $acc} }, {})"
+    result = map_inbound({"entities": [entity([{"attribute": "deep", "jsonataExpression": expression}])]}, {"id": "1"})
+    assert "a" in result.entity_updates[0].attributes["deep"]

@@ -96,3 +96,26 @@ def test_too_deep_nesting_is_rejected():
 def test_malformed_xml_is_rejected():
     with pytest.raises(XmlPayloadError, match="not well-formed"):
         xml_to_data("<a><b></a>")
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "windows-1252", "UTF-16", "utf-8"])
+def test_text_payload_ignores_the_declared_encoding(declared):
+    """A payload sent as a (JSON) string is already decoded text: SAP's ``encoding="ISO-8859-1"``
+    declaration must not make lxml decode the UTF-8 bytes again (``Müller`` became ``MÃ¼ller``)."""
+    text = f'<?xml version="1.0" encoding="{declared}"?><r><n>Müller €</n></r>'
+    assert xml_to_data(text) == {"r": {"n": "Müller €"}}
+
+
+def test_bytes_payload_honours_the_declared_encoding():
+    raw = '<?xml version="1.0" encoding="ISO-8859-1"?><r><n>Müller</n></r>'.encode("latin-1")
+    assert xml_to_data(raw) == {"r": {"n": "Müller"}}
+
+
+def test_element_with_many_attributes_converts_every_attribute():
+    """Thousands of attributes on one element are read in linear time (lxml's ``attrib.items()`` is
+    quadratic: 40,000 attributes took 7 s); names lose their namespace, values stay strings."""
+    attributes = " ".join(f'a{i}="{i:05d}"' for i in range(5000))
+    data = xml_to_data(f'<r xmlns:p="urn:p" {attributes} p:z="ns"><c>1</c></r>')
+    assert len(data["r"]) == 5002
+    assert data["r"]["a0"] == "00000" and data["r"]["a4999"] == "04999"
+    assert data["r"]["z"] == "ns" and data["r"]["c"] == "1"

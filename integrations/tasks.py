@@ -1,0 +1,31 @@
+"""Celery tasks: thin wrappers (ids in, one service call, retry policy)."""
+from celery import shared_task
+
+from integrations.services import event_retention, inbound, processing
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=8,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    autoretry_for=(Exception,),
+)
+def process_events(self, event_id: str) -> int:
+    """Apply every pending event of the integration of ``event_id`` up to it, in order."""
+    return processing.process_events_through(event_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_events() -> int:
+    """Periodic: re-enqueue events stored but not finished after INBOUND_SWEEP_AFTER_SECONDS."""
+    return inbound.sweep_stale_events()
+
+
+@shared_task(ignore_result=True)
+def purge_inbound_events() -> dict:
+    """Daily: drop expired deduplication claims and finished events past INBOUND_EVENT_RETENTION_DAYS."""
+    return event_retention.purge_inbound_history()

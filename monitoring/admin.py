@@ -1,0 +1,20 @@
+"""Read-only admin for monitoring rows (operators browse them; only the pipeline writes them)."""
+from django.contrib import admin
+
+from .models import InboundMonitoringEvent
+
+
+@admin.register(InboundMonitoringEvent)
+class InboundMonitoringEventAdmin(admin.ModelAdmin):
+    list_display = ("completed_at", "organization", "integration_id", "object_type", "sync_type", "status",
+                    "error_code", "processing_duration_ms")
+    list_filter = ("sync_type", "status", "error_category")
+    search_fields = ("event_id", "correlation_id", "integration_id", "use_case_id", "error_code")
+    date_hierarchy = "completed_at"
+    ordering = ("-completed_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

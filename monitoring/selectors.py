@@ -1,0 +1,125 @@
+"""Read monitoring rows: filtered, newest first, cursor-paged (DOMAIN.md 1.10)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from .models import InboundMonitoringEvent
+
+INBOUND_EXACT_FILTERS = (
+    "use_case_id",
+    "event_type",
+    "sync_type",
+    "status",
+    "error_category",
+    "correlation_id",
+    "event_id",
+)
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: dict | None
+    has_more: bool
+
+
+@dataclass
+class InboundCursor:
+    """``{completed_at, event_id}`` as the contract defines, plus ``row_id`` to break ties between rows of
+    one event (one row per use case and sync type) - clients pass the cursor back verbatim."""
+
+    completed_at: datetime
+    event_id: str
+    row_id: int | None = None
+
+
+def query_inbound_events(
+    *,
+    org_id: str,
+    integration_id: str,
+    filters: dict[str, Any],
+    cursor: InboundCursor | None,
+    limit: int,
+) -> Page:
+    """``filters`` keys: the exact filters above, ``object_type`` (or its alias ``event_name``),
+    ``from_date``/``to_date`` (inclusive, on ``completed_at``)."""
+    qs = InboundMonitoringEvent.objects.filter(organization_id=org_id, integration_id=str(integration_id))
+    for name in INBOUND_EXACT_FILTERS:
+        value = filters.get(name)
+        if value is not None:
+            qs = qs.filter(**{name: str(value)})
+    object_type = filters.get("object_type") or filters.get("event_name")
+    if object_type is not None:
+        qs = qs.filter(object_type=object_type)
+    if filters.get("from_date") is not None:
+        qs = qs.filter(completed_at__gte=filters["from_date"])
+    if filters.get("to_date") is not None:
+        qs = qs.filter(completed_at__lte=filters["to_date"])
+    if cursor is not None:
+        after = Q(completed_at__lt=cursor.completed_at) | Q(
+            completed_at=cursor.completed_at, event_id__lt=cursor.event_id
+        )
+        if cursor.row_id is not None:
+            after |= Q(completed_at=cursor.completed_at, event_id=cursor.event_id, id__lt=cursor.row_id)
+        qs = qs.filter(after)
+    rows = list(qs.order_by("-completed_at", "-event_id", "-id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = {
+            "completed_at": last.completed_at.isoformat().replace("+00:00", "Z"),
+            "event_id": last.event_id,
+            "row_id": last.id,
+        }
+    return Page(items=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+def inbound_event_as_contract(row: InboundMonitoringEvent) -> dict[str, Any]:
+    """The ``InboundMonitoringEvent`` shape (``event_type`` omitted when absent, as for v3 events) plus
+    ``details`` (per-entity outcomes, warnings, error details)."""
+    body: dict[str, Any] = {
+        "org_id": row.organization_id,
+        "event_id": row.event_id,
+        "correlation_id": row.correlation_id,
+        "integration_id": row.integration_id,
+        "use_case_id": row.use_case_id,
+        "object_type": row.object_type,
+        "sync_type": row.sync_type,
+        "status": row.status,
+        "processing_duration_ms": row.processing_duration_ms,
+        "received_at": _iso(row.received_at),
+        "completed_at": _iso(row.completed_at),
+    }
+    if row.event_type:
+        body["event_type"] = row.event_type
+    # Omitted rather than null when absent: the contract's error_category enum has no null member.
+    for name in ("error_code", "error_message", "error_category"):
+        if getattr(row, name) is not None:
+            body[name] = getattr(row, name)
+    if row.details:
+        body["details"] = row.details
+    return body
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def integration_exists(org_id: str, integration_id) -> bool:
+    """Whether the organisation owns the integration. Looked up by app label (no import of
+    ``integrations``: monitoring stays a leaf)."""
+    import uuid
+
+    from django.apps import apps
+
+    try:
+        key = uuid.UUID(str(integration_id))
+    except ValueError:
+        return False
+    return apps.get_model("integrations", "Integration").objects.filter(organization_id=org_id, pk=key).exists()

@@ -1,0 +1,109 @@
+"""Write monitoring rows. Other apps call these; monitoring never calls back (ids are plain strings)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from .models import InboundMonitoringEvent, InboundStatus, InboundSyncType
+
+DEPRECATED_ENDPOINT = "DEPRECATED_ENDPOINT"
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def build_inbound_event(
+    *,
+    org_id: str,
+    event_id: str,
+    sync_type: str,
+    status: str,
+    received_at: datetime,
+    completed_at: datetime | None = None,
+    correlation_id: str | None = None,
+    integration_id: str | None = None,
+    use_case_id: str | None = None,
+    event_type: str | None = None,
+    object_type: str = "",
+    error_code: str | None = None,
+    error_message: str | None = None,
+    error_category: str | None = None,
+    processing_duration_ms: int | None = None,
+    details: dict | None = None,
+) -> InboundMonitoringEvent:
+    """An unsaved inbound sync outcome (see :func:`record_inbound_events` to write many at once)."""
+    return InboundMonitoringEvent(
+        organization_id=org_id,
+        event_id=str(event_id),
+        correlation_id=correlation_id,
+        integration_id=_str_or_none(integration_id),
+        use_case_id=_str_or_none(use_case_id),
+        event_type=event_type,
+        object_type=object_type or "",
+        sync_type=sync_type,
+        status=status,
+        error_code=error_code,
+        error_message=error_message,
+        error_category=error_category,
+        processing_duration_ms=processing_duration_ms,
+        received_at=received_at,
+        completed_at=completed_at or timezone.now(),
+        details=details or {},
+    )
+
+
+def record_inbound_event(**fields) -> InboundMonitoringEvent:
+    """One inbound sync outcome (fields of :func:`build_inbound_event`). ``error_*`` go with ``status="error"``
+    (or a warning code)."""
+    row = build_inbound_event(**fields)
+    row.save()
+    return row
+
+
+def record_inbound_events(rows: list[InboundMonitoringEvent]) -> None:
+    """Write rows built with :func:`build_inbound_event` in one statement."""
+    InboundMonitoringEvent.objects.bulk_create(rows)
+
+
+def record_api_deprecation(
+    *,
+    org_id: str,
+    event_id: str,
+    integration_id: str | None,
+    correlation_id: str | None,
+    endpoint: str,
+    object_type: str = "",
+    event_type: str | None = None,
+    received_at: datetime,
+) -> InboundMonitoringEvent:
+    """A deprecated endpoint (v1/v2 events) was called: a ``warning`` row with code DEPRECATED_ENDPOINT."""
+    return record_inbound_event(
+        org_id=org_id,
+        event_id=event_id,
+        integration_id=integration_id,
+        correlation_id=correlation_id,
+        sync_type=InboundSyncType.API_DEPRECATION,
+        status=InboundStatus.WARNING,
+        object_type=object_type,
+        event_type=event_type,
+        error_code=DEPRECATED_ENDPOINT,
+        error_message=f"{endpoint} is deprecated; use POST /v3/erp/updates/events",
+        received_at=received_at,
+        processing_duration_ms=0,
+        details={"endpoint": endpoint},
+    )
+
+
+def purge_inbound_monitoring(*, older_than_days: int, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete inbound monitoring rows completed more than ``older_than_days`` ago; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    total = 0
+    while True:
+        ids = list(InboundMonitoringEvent.objects.filter(completed_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        deleted, _ = InboundMonitoringEvent.objects.filter(pk__in=ids).delete()
+        total += deleted
