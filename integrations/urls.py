@@ -23,6 +23,15 @@ integration_patterns = [
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
 ]
 
+event_patterns = [
+    path("events/", views.event_list, name="all"),
+    path("integrations/<str:integration_id>/events/", views.event_list, name="list"),
+    path("integrations/<str:integration_id>/events/replay/", views.event_replay, name="replay"),
+    path("integrations/<str:integration_id>/events/<str:event_id>/", views.event_detail, name="detail"),
+    path("integrations/<str:integration_id>/events/<str:event_id>/payload/", views.event_payload, name="payload"),
+]
+
 urlpatterns = [
+    path("", include((event_patterns, "ui-events"))),
     path("integrations/", include((integration_patterns, "ui-integrations"))),
 ]

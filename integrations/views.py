@@ -12,10 +12,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from erpintegration.exceptions import ApplicationError, NotFound
 from erpintegration.lib.diff import diff, summarize
+from erpintegration.ui import events as ui_events
 from erpintegration.ui import queries, versions
 from erpintegration.ui import simulation as simulation_panel
 from erpintegration.ui.access import editor_required, viewer_required
@@ -23,14 +25,15 @@ from erpintegration.ui.access import editor_required, viewer_required
 from . import selectors
 from .forms import (
     EnvironmentFormSet,
+    EventFilterForm,
     IntegrationForm,
     UseCaseCreateForm,
     UseCaseEditForm,
     environment_initial,
 )
 from .models import UseCaseType
+from .services import inbound, simulation
 from .services import integrations as integration_services
-from .services import simulation
 from .services import use_cases as use_case_services
 
 STARTER_CONFIGURATIONS = {
@@ -93,7 +96,8 @@ def actor(request) -> str:
 @viewer_required
 def integration_list(request):
     rows = queries.integration_rows(request.organization)
-    return render(request, "integrations/list.html", {"rows": rows})
+    rows = queries.with_event_stats(rows, ui_events.event_stats(request.organization, [row.integration.pk for row in rows]))
+    return render(request, "integrations/list.html", {"rows": rows, "show_events": True})
 
 
 def _integration_form_page(request, integration=None):
@@ -236,6 +240,15 @@ def use_case_editor(request, integration_id, use_case_id):
             "form": form,
             "issues": issues,
             "can_edit": can_edit,
+            "recent_events": [
+                {
+                    "url": reverse("ui-events:payload", kwargs={"integration_id": event.integration_id, "event_id": event.pk}),
+                    "label": f"{event.received_at:%Y-%m-%d %H:%M:%S} · {event.status} · {str(event.pk)[:8]}",
+                }
+                for event in ui_events.recent_events_for(request.organization, use_case)
+            ]
+            if use_case.type == UseCaseType.INBOUND
+            else [],
             "example": json.dumps(EXAMPLE_CONFIGURATIONS.get(use_case.type), indent=2)
             if use_case.type in EXAMPLE_CONFIGURATIONS
             else "",
@@ -350,3 +363,96 @@ def use_case_restore(request, integration_id, use_case_id, history_id):
     return redirect(
         reverse("ui-integrations:history", kwargs={"integration_id": use_case.integration_id, "use_case_id": use_case.pk})
     )
+
+
+# --- Event browser ----------------------------------------------------------------------------------------
+
+
+def _event_filters(request, integration):
+    form = EventFilterForm(
+        request.GET or None,
+        use_cases=selectors.list_use_cases(request.organization, integration.pk) if integration else [],
+        integrations=None if integration else selectors.list_integrations(request.organization),
+    )
+    filters = ui_events.EventFilters(integration=integration)
+    if form.is_valid():
+        data = form.cleaned_data
+        filters.status = data.get("status") or ""
+        filters.since = data.get("since")
+        filters.until = data.get("until")
+        filters.correlation_id = data.get("correlation_id") or ""
+        filters.q = data.get("q") or ""
+        filters.use_case = form.use_case_object()
+        filters.integration = integration or form.integration_object()
+    return form, filters
+
+
+@viewer_required
+def event_list(request, integration_id=None):
+    integration = _get(selectors.get_integration, request.organization, integration_id) if integration_id else None
+    form, filters = _event_filters(request, integration)
+    page = ui_events.event_page(request.organization, filters, request.GET.get("cursor"))
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "events/list.html",
+        {
+            "integration": integration,
+            "form": form,
+            "page": page,
+            "filtered": any(value for key, value in request.GET.items() if key != "cursor"),
+            "query": query.urlencode(),
+            "can_replay": integration is not None and request.membership.allows("editor"),
+            "api_base": request.build_absolute_uri("/").rstrip("/"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _event_or_404(request, integration_id, event_id):
+    integration = _get(selectors.get_integration, request.organization, integration_id)
+    event = ui_events.get_event(request.organization, integration, event_id)
+    if event is None:
+        raise Http404("No such event")
+    return integration, event
+
+
+@viewer_required
+def event_detail(request, integration_id, event_id):
+    integration, event = _event_or_404(request, integration_id, event_id)
+    detail = ui_events.event_detail(request.organization, event)
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "integration": integration,
+            "detail": detail,
+            "event": event,
+            "payload_pretty": ui_events.pretty_payload(event),
+            "can_replay": request.membership.allows("editor"),
+        },
+    )
+
+
+@viewer_required
+def event_payload(request, integration_id, event_id):
+    """The raw payload of one event, for the simulation's "pick a recorded event"."""
+    _, event = _event_or_404(request, integration_id, event_id)
+    return JsonResponse({"payload": event.payload, "format": event.format})
+
+
+@require_POST
+@editor_required
+def event_replay(request, integration_id):
+    integration = _get(selectors.get_integration, request.organization, integration_id)
+    event_ids = request.POST.getlist("event_ids")[: ui_events.PAGE_SIZE]
+    if not event_ids:
+        messages.error(request, "Select the events to replay.")
+    else:
+        outcomes = inbound.replay_events(request.organization, integration.pk, event_ids)
+        messages.success(request, ui_events.replay_summary(outcomes))
+    target = request.POST.get("next") or reverse("ui-events:list", kwargs={"integration_id": integration.pk})
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("ui-events:list", kwargs={"integration_id": integration.pk})
+    return redirect(target)

@@ -1,11 +1,12 @@
 """Entity store browser: schemas with counts, the entities of one schema, one entity with its
 attributes, relations, meter readings and the event that last touched it. Read-only for every role."""
 import json
+import uuid
 
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 
 from entities import selectors as entity_selectors
 from entities.models import Entity
@@ -73,8 +74,28 @@ def entity_detail(request, schema, entity_id):
     return render(
         request,
         "entities/detail.html",
-        {"entity": entity, "detail": detail, "attributes": plain, "readings": readings},
+        {
+            "entity": entity,
+            "detail": detail,
+            "attributes": plain,
+            "readings": readings,
+            "last_event_url": last_event_url(request.organization, entity.last_event_id),
+        },
     )
+
+
+def last_event_url(org, event_id: str) -> str | None:
+    """Link to the recorded event that last changed the entity, when it is still stored."""
+    from integrations.models import ErpEvent
+
+    try:
+        key = uuid.UUID(str(event_id))
+    except ValueError:
+        return None
+    event = ErpEvent.objects.filter(organization=org, pk=key).only("id", "integration_id").first()
+    if event is None:
+        return None
+    return reverse("ui-events:detail", kwargs={"integration_id": event.integration_id, "event_id": event.pk})
 
 
 app_name = "ui-entities"

@@ -1,5 +1,5 @@
 """Read-side helpers for the UI's list pages: one query per list, no N+1 (asserted in the view tests)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Count, Max
@@ -13,6 +13,8 @@ class IntegrationRow:
     integration: Integration
     use_case_count: int
     last_change: datetime | None
+    last_event_at: datetime | None = None
+    errors_24h: int = 0
 
 
 def integration_rows(org) -> list[IntegrationRow]:
@@ -27,6 +29,10 @@ def integration_rows(org) -> list[IntegrationRow]:
         )
         for integration in integrations
     ]
+
+
+def with_event_stats(rows: list[IntegrationRow], stats: dict) -> list[IntegrationRow]:
+    return [replace(row, **stats.get(row.integration.pk, {})) for row in rows]
 
 
 def use_case_rows(org, integration: Integration) -> list[UseCase]:

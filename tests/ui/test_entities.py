@@ -65,3 +65,21 @@ def test_another_orgs_entity_is_404(ui_client):
 
 def test_login_required(client, stored):
     assert client.get("/entities/").status_code == 302
+
+
+def test_entity_links_the_event_that_last_changed_it(ui_client, org, django_capture_on_commit_callbacks):
+    from integrations.models import ErpEvent
+    from integrations.services.inbound import accept_events
+    from tests.factories import IntegrationFactory, UseCaseFactory
+
+    integration = IntegrationFactory(organization=org)
+    UseCaseFactory(integration=integration, name="CustomerChanged")
+    body = {"integration_id": str(integration.pk), "events": [
+        {"event_name": "CustomerChanged", "timestamp": "2026-01-01T00:00:00Z", "format": "json",
+         "payload": '{"customerId": "C-5", "firstName": "Ada"}'}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        accept_events(org, "v3", body)
+    event = ErpEvent.objects.get()
+    entity = Entity.objects.get(organization=org)
+    page = ui_client("viewer").get(f"/entities/contact/{entity.pk}/")
+    assert page.context["last_event_url"] == f"/integrations/{integration.pk}/events/{event.pk}/"
