@@ -348,7 +348,7 @@
 
   // ---- live simulation ------------------------------------------------------------------------------
   var sim = document.querySelector("[data-simulation]");
-  if (!sim) { return; }
+  if (!sim) { root.setAttribute("data-ready", ""); return; }
   var payload = sim.querySelector("#sim-payload");
   var format = sim.querySelector("#sim-format");
   var output = sim.querySelector("[data-sim-output]");
@@ -415,5 +415,6 @@
         });
     });
   }
+  root.setAttribute("data-ready", "");  // listeners attached (tests wait for this)
   simulate();
 })();

@@ -36,6 +36,7 @@ def test_consultant_builds_and_versions_a_mapping(page, shot, login):
     page.get_by_label("Name").fill("CustomerChanged")
     page.get_by_role("button", name="Create use case").click()
     expect(page.get_by_role("heading", name="CustomerChanged")).to_be_visible()
+    page.locator("[data-usecase-editor][data-ready]").wait_for()
     shot("04-editor")
 
     # Live simulation of the starter mapping.

@@ -71,3 +71,12 @@ def test_event_browser_replay_and_entities(page, shot, login):
     page.get_by_role("link", name="Ada").first.click()
     expect(page.get_by_role("heading", name="Attributes")).to_be_visible()
     shot("07-entity")
+
+    # A recorded event as the simulation's sample payload.
+    page.get_by_role("link", name="Integrations").click()
+    page.get_by_role("link", name="SAP IS-U").click()
+    page.get_by_role("link", name="CustomerChanged").click()
+    page.locator("[data-usecase-editor][data-ready]").wait_for()  # the editor's script is listening
+    page.get_by_label("Recorded event").select_option(index=1)
+    expect(page.locator("[data-sim-output]")).to_contain_text("customer_number")
+    shot("08-simulation-from-recorded-event")
