@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.AccessLogMiddleware",  # outermost: X-Request-Id on every response, full latency
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "erpintegration.middleware.ApiBodySizeLimitMiddleware",
@@ -140,6 +141,13 @@ INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
+# API access log (queryAccessLogs): every request made with an access token; kept this many days.
+ACCESS_LOG_ENABLED = env_bool("ACCESS_LOG_ENABLED", True)
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 30)
+# The `environment` of access log entries (e.g. dev, staging, prod).
+DEPLOYMENT_ENVIRONMENT = os.environ.get("DEPLOYMENT_ENVIRONMENT", "self-hosted")
+# Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed for the client address; empty = none.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
@@ -171,6 +179,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
+        "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
+        "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],
     },
 }
 
@@ -198,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "inbound-purge-events": {"task": "integrations.tasks.purge_inbound_events", "schedule": 24 * 3600.0},
     "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
+    "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

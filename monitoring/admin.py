@@ -1,7 +1,7 @@
 """Read-only admin for monitoring rows (operators browse them; only the pipeline writes them)."""
 from django.contrib import admin
 
-from .models import InboundMonitoringEvent
+from .models import AccessLog, InboundMonitoringEvent
 
 
 @admin.register(InboundMonitoringEvent)
@@ -12,6 +12,22 @@ class InboundMonitoringEventAdmin(admin.ModelAdmin):
     search_fields = ("event_id", "correlation_id", "integration_id", "use_case_id", "error_code")
     date_hierarchy = "completed_at"
     ordering = ("-completed_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("timestamp", "organization", "token_id", "method", "path", "status", "response_latency_ms",
+                    "source_ip")
+    list_filter = ("method", "status", "service")
+    search_fields = ("request_id", "token_id", "path", "source_ip")
+    date_hierarchy = "timestamp"
+    ordering = ("-timestamp",)
 
     def has_add_permission(self, request):
         return False

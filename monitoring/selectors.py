@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import InboundMonitoringEvent
+from .models import AccessLog, InboundMonitoringEvent
 
 INBOUND_EXACT_FILTERS = (
     "use_case_id",
@@ -111,15 +111,92 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def integration_exists(org_id: str, integration_id) -> bool:
-    """Whether the organisation owns the integration. Looked up by app label (no import of
-    ``integrations``: monitoring stays a leaf)."""
+def _integration_queryset(org_id: str, integration_id):
+    """The organisation's integration as a queryset (empty for another org or a malformed id). Looked up by
+    app label (no import of ``integrations``: monitoring stays a leaf)."""
     import uuid
 
     from django.apps import apps
 
+    model = apps.get_model("integrations", "Integration")
     try:
         key = uuid.UUID(str(integration_id))
     except ValueError:
-        return False
-    return apps.get_model("integrations", "Integration").objects.filter(organization_id=org_id, pk=key).exists()
+        return model.objects.none()
+    return model.objects.filter(organization_id=org_id, pk=key)
+
+
+def integration_exists(org_id: str, integration_id) -> bool:
+    """Whether the organisation owns the integration."""
+    return _integration_queryset(org_id, integration_id).exists()
+
+
+def integration_access_token_ids(org_id: str, integration_id) -> list[str] | None:
+    """The ``access_token_ids`` linked to the organisation's integration; ``None`` if it has no such one."""
+    found = _integration_queryset(org_id, integration_id).values_list("access_token_ids", flat=True).first()
+    if found is None:
+        return None if not integration_exists(org_id, integration_id) else []
+    return [str(token_id) for token_id in found if isinstance(token_id, str | int)]
+
+
+@dataclass
+class AccessLogCursor:
+    """``{timestamp, request_id}`` of the last entry of the previous page (request ids are unique)."""
+
+    timestamp: datetime
+    request_id: str
+
+
+def query_access_logs(
+    *,
+    org_id: str,
+    token_ids: list[str],
+    filters: dict[str, Any],
+    cursor: AccessLogCursor | None,
+    limit: int,
+) -> Page:
+    """Access log entries of the organisation made with one of ``token_ids``, newest first. ``filters`` keys:
+    ``service``, ``method``, ``status`` (exact), ``path`` (partial, case-insensitive), ``from_date``/``to_date``
+    (inclusive, on ``timestamp``)."""
+    if not token_ids:
+        return Page(items=[], next_cursor=None, has_more=False)
+    qs = AccessLog.objects.filter(organization_id=org_id, token_id__in=token_ids)
+    for name in ("service", "method", "status"):
+        if filters.get(name) is not None:
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("path"):
+        qs = qs.filter(path__icontains=filters["path"])
+    if filters.get("from_date") is not None:
+        qs = qs.filter(timestamp__gte=filters["from_date"])
+    if filters.get("to_date") is not None:
+        qs = qs.filter(timestamp__lte=filters["to_date"])
+    if cursor is not None:
+        qs = qs.filter(
+            Q(timestamp__lt=cursor.timestamp) | Q(timestamp=cursor.timestamp, request_id__lt=cursor.request_id)
+        )
+    rows = list(qs.order_by("-timestamp", "-request_id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more:
+        next_cursor = {"timestamp": _iso(rows[-1].timestamp), "request_id": rows[-1].request_id}
+    return Page(items=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+def access_log_as_contract(row: AccessLog) -> dict[str, Any]:
+    """The ``AccessLogEntry`` shape."""
+    return {
+        "timestamp": _iso(row.timestamp),
+        "environment": row.environment,
+        "service": row.service,
+        "request_id": row.request_id,
+        "method": row.method,
+        "path": row.path,
+        "status": row.status,
+        "response_latency_ms": row.response_latency_ms,
+        "response_length": row.response_length,
+        "token_id": row.token_id,
+        "org_id": row.organization_id,
+        "origin": row.origin,
+        "source_ip": row.source_ip,
+    }

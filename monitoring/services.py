@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import InboundMonitoringEvent, InboundStatus, InboundSyncType
+from .models import AccessLog, InboundMonitoringEvent, InboundStatus, InboundSyncType
 
 DEPRECATED_ENDPOINT = "DEPRECATED_ENDPOINT"
 
@@ -100,10 +100,55 @@ def record_api_deprecation(
 def purge_inbound_monitoring(*, older_than_days: int, now: datetime | None = None, batch_size: int = 5000) -> int:
     """Delete inbound monitoring rows completed more than ``older_than_days`` ago; returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    return _delete_in_batches(InboundMonitoringEvent.objects.filter(completed_at__lt=cutoff), batch_size)
+
+
+def record_access_log(
+    *,
+    org_id: str,
+    token_id: str,
+    request_id: str,
+    timestamp: datetime,
+    method: str,
+    path: str,
+    status: int,
+    response_latency_ms: int,
+    response_length: int,
+    service: str,
+    environment: str,
+    origin: str = "",
+    source_ip: str = "",
+) -> AccessLog:
+    """One API request made with an access token (written by :mod:`monitoring.middleware`)."""
+    return AccessLog.objects.create(
+        organization_id=org_id,
+        token_id=token_id,
+        request_id=request_id,
+        timestamp=timestamp,
+        method=method[:10],
+        path=path,
+        status=status,
+        response_latency_ms=max(0, int(response_latency_ms)),
+        response_length=max(0, int(response_length)),
+        service=service[:64],
+        environment=environment[:32],
+        origin=origin,
+        source_ip=source_ip[:64],
+    )
+
+
+def purge_access_logs(*, older_than_days: int, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete access log entries older than ``older_than_days``; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    return _delete_in_batches(AccessLog.objects.filter(timestamp__lt=cutoff), batch_size)
+
+
+def _delete_in_batches(queryset, batch_size: int) -> int:
+    """Delete in bounded batches so a large backlog never holds one huge lock or transaction."""
     total = 0
     while True:
-        ids = list(InboundMonitoringEvent.objects.filter(completed_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
+        ids = list(queryset.values_list("pk", flat=True)[:batch_size])
         if not ids:
             return total
-        deleted, _ = InboundMonitoringEvent.objects.filter(pk__in=ids).delete()
+        deleted, _ = queryset.model.objects.filter(pk__in=ids).delete()
         total += deleted

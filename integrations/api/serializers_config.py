@@ -11,6 +11,7 @@ import uuid
 
 from rest_framework import serializers
 
+from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  # noqa: F401  (re-exported for views)
 from integrations.models import UseCaseType
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -309,10 +310,5 @@ class AppMappingSerializer(serializers.Serializer):
     integration_id = serializers.UUIDField(read_only=True)
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()

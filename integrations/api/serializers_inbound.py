@@ -3,6 +3,8 @@ result per event, so a bad event does not fail the request); these serializers d
 OpenAPI document and validate the query/replay/ack bodies."""
 from rest_framework import serializers
 
+from erpintegration.api.serializers import MessageSerializer  # noqa: F401  (re-exported for views)
+
 EVENT_TYPES = ["CREATE", "UPDATE", "DELETE"]
 
 
@@ -110,5 +112,3 @@ class AcknowledgeTrackingRequestSerializer(serializers.Serializer):
     ack_id = serializers.CharField()
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()

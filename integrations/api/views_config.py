@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration.api.exception_handler import error_details, flatten_errors
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import ValidationFailed
 from integrations import selectors
@@ -30,39 +31,12 @@ def _errors(*codes):
     return {code: ERRORS[code] for code in codes}
 
 
-def field_errors(detail, prefix: str = "") -> list[dict]:
-    """DRF error detail as ``[{"path", "message"}]`` with list positions as ``[i]``.
-
-    Paths then read like the configuration validator's (``use_cases[0].configuration...``), whether DRF
-    reports a nested list's errors as a list or as a dict keyed by index.
-    """
-    if isinstance(detail, dict):
-        out = []
-        for key, value in detail.items():
-            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-                path = f"{prefix}[{key}]"
-            elif key == "non_field_errors":
-                path = prefix
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            out.extend(field_errors(value, path))
-        return out
-    if isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            return [{"path": prefix, "message": str(item)} for item in detail]
-        out = []
-        for index, item in enumerate(detail):
-            out.extend(field_errors(item, f"{prefix}[{index}]"))
-        return out
-    return [{"path": prefix, "message": str(detail)}]
-
-
 def parse(serializer_class, request, *, partial: bool = False) -> dict:
     """The validated request body, or ValidationFailed (400) naming every offending field."""
     serializer = serializer_class(data=request.data, partial=partial)
     if not serializer.is_valid():
-        errors = field_errors(serializer.errors)
-        message = "; ".join(f"{e['path']}: {e['message']}" if e["path"] else e["message"] for e in errors)
+        errors = error_details(serializer.errors)
+        message = "; ".join(flatten_errors(serializer.errors))
         raise ValidationFailed(message or "Invalid request body", details=errors)
     return dict(serializer.validated_data)
 

@@ -8,4 +8,10 @@ urlpatterns = [
         views.InboundMonitoringEventsView.as_view(),
         name="monitoring-inbound-events",
     ),
+    path("v1/integrations/<str:integrationId>/monitoring/stats", views.MonitoringStatsView.as_view(),
+         name="monitoring-stats"),
+    path("v1/integrations/<str:integrationId>/monitoring/timeseries", views.MonitoringTimeSeriesView.as_view(),
+         name="monitoring-timeseries"),
+    path("v1/integrations/<str:integrationId>/monitoring/access-logs", views.AccessLogsView.as_view(),
+         name="monitoring-access-logs"),
 ]
