@@ -182,10 +182,20 @@
       el("thead", {}, [el("tr", {}, ["Attribute", "Source", "Value", "Type", ""].map(function (h) { return el("th", { text: h }); }))]),
       el("tbody", {}, rows)
     ]);
+    var items = el("input", {
+      type: "text", class: "code", value: entity.jsonataExpression || "", "data-path": path + ".jsonataExpression",
+      "aria-label": "Items expression of entity " + (index + 1), placeholder: "whole payload (e.g. meters[type='power'])",
+      disabled: readOnly || null,
+      oninput: function (event) {
+        if (event.target.value) { entity.jsonataExpression = event.target.value; } else { delete entity.jsonataExpression; }
+        writeJson();
+      }
+    });
     var header = el("div", { class: "entity-head" }, [
       el("label", { class: "field" }, [el("span", { class: "label", text: "Entity schema" }), schema]),
       el("label", { class: "field" }, [el("span", { class: "label", text: "Unique ids" }), uniqueIds]),
-      el("label", { class: "field" }, [el("span", { class: "label", text: "Mode" }), mode])
+      el("label", { class: "field" }, [el("span", { class: "label", text: "Mode" }), mode]),
+      el("label", { class: "field entity-items" }, [el("span", { class: "label", text: "Items (JSONata, optional)" }), items])
     ]);
     var footer = readOnly ? null : el("div", { class: "row" }, [
       el("button", {
@@ -198,7 +208,6 @@
       })
     ]);
     var extras = [];
-    if (entity.jsonataExpression) { extras.push("items from " + entity.jsonataExpression); }
     if (entity.enabled !== undefined && entity.enabled !== true) { extras.push("enabled: " + JSON.stringify(entity.enabled)); }
     if (entity.scope) { extras.push("scope set"); }
     return el("section", { class: "entity-card", "data-path": path }, [

@@ -225,3 +225,12 @@ def test_history_pages_through_older_versions(ui_client, use_case):
     assert numbers == list(range(versions.PAGE_SIZE + 3, 0, -1))
     assert second.versions[-1].who == ""  # the creation
     assert second.versions[0].who == client.user.username
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_viewer_cannot_create_or_delete_use_cases(ui_client, integration, use_case, method):
+    client = ui_client("viewer")
+    create = getattr(client, method)(f"/integrations/{integration.pk}/use-cases/new/", {"name": "X", "type": "inbound"})
+    delete = getattr(client, method)(url(use_case, "delete/"))
+    assert create.status_code == delete.status_code == 403
+    assert list(UseCase.objects.values_list("pk", flat=True)) == [use_case.pk]
