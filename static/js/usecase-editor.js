@@ -219,6 +219,71 @@
     ]);
   }
 
+  // ---- structured outbound editor ------------------------------------------------------------------
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+      return (c ^ (Math.random() * 16) >> (c / 4)).toString(16);
+    });
+  }
+
+  function outboundMapping(mappings, index) {
+    var mapping = mappings[index];
+    var path = "configuration.mappings[" + index + "]";
+    mapping.delivery = mapping.delivery || { type: "webhook", webhook_id: "" };
+    function input(label, key, value, onchange, extra) {
+      var attrs = Object.assign({
+        type: "text", value: value || "", "data-path": path + "." + key, "aria-label": label + " of mapping " + (index + 1),
+        disabled: readOnly || null, oninput: function (event) { onchange(event.target.value); writeJson(); }
+      }, extra || {});
+      return el("label", { class: "field" }, [el("span", { class: "label", text: label }), el("input", attrs)]);
+    }
+    var expression = el("textarea", {
+      class: "code", rows: "4", "data-path": path + ".jsonata_expression", spellcheck: "false",
+      "aria-label": "JSONata expression of mapping " + (index + 1), disabled: readOnly || null,
+      oninput: function (event) { mapping.jsonata_expression = event.target.value; writeJson(); }
+    });
+    expression.value = mapping.jsonata_expression || "";
+    var enabled = el("input", {
+      type: "checkbox", checked: mapping.enabled !== false || null, disabled: readOnly || null,
+      "aria-label": "Mapping " + (index + 1) + " enabled",
+      onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
+    });
+    return el("section", { class: "entity-card", "data-path": path }, [
+      el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
+      el("div", { class: "entity-head" }, [
+        input("Name", "name", mapping.name, function (v) { mapping.name = v; }),
+        input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; }, { class: "code" }),
+        el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
+      ]),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+      readOnly ? null : el("button", {
+        type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
+        onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
+      })
+    ]);
+  }
+
+  function renderOutbound() {
+    var event = el("input", {
+      type: "text", class: "code", value: model.event_catalog_event || "", "data-path": "configuration.event_catalog_event",
+      "aria-label": "Catalog event", placeholder: "contract.created", disabled: readOnly || null,
+      oninput: function (e) { model.event_catalog_event = e.target.value; writeJson(); }
+    });
+    structured.appendChild(el("label", { class: "field" }, [el("span", { class: "label", text: "Catalog event" }), event]));
+    model.mappings = model.mappings || [];
+    model.mappings.forEach(function (_, index) { structured.appendChild(outboundMapping(model.mappings, index)); });
+    if (!readOnly) {
+      structured.appendChild(el("button", {
+        type: "button", class: "btn", text: "+ Add mapping",
+        onclick: function () {
+          model.mappings.push({ id: newId(), name: "", jsonata_expression: "", enabled: true, delivery: { type: "webhook", webhook_id: "" } });
+          writeJson(); render();
+        }
+      }));
+    }
+  }
+
   function focusLast(path) {
     var inputs = structured.querySelectorAll("[data-path^='" + path + ".fields'] input[aria-label=Attribute]");
     if (inputs.length) { inputs[inputs.length - 1].focus(); }
@@ -230,6 +295,7 @@
     if (!model || typeof model !== "object" || Array.isArray(model)) {
       model = model || {};
     }
+    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
     model.entities = model.entities || [];
     model.entities.forEach(function (_, index) { structured.appendChild(entityCard(model.entities, index)); });
     var readings = (model.meter_readings || []).length;
