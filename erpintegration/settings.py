@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
         "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
         "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],
+        "OutboundDeliveryStatusEnum": ["succeeded", "failed", "pending"],
+        "TriggerStatusEnum": ["succeeded", "failed"],
+        "OutboundUseCaseStatusEnum": ["ok", "conflict", "disabled"],
     },
 }
 
@@ -209,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "inbound-purge-events": {"task": "integrations.tasks.purge_inbound_events", "schedule": 24 * 3600.0},
     "monitoring-purge-inbound": {"task": "monitoring.tasks.purge_inbound_monitoring", "schedule": 24 * 3600.0},
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
+    "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
+    "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {
@@ -234,6 +239,17 @@ OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIME
 OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
 OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
 OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+
+# Outbound webhook deliveries (docs/outbound.md): attempts per delivery, exponential backoff with jitter
+# (base doubles per attempt, capped), the wait for a webhook's answer, the response size kept, and how late a
+# pending delivery may be before the sweeper re-enqueues it.
+OUTBOUND_DELIVERY_MAX_ATTEMPTS = env_int("OUTBOUND_DELIVERY_MAX_ATTEMPTS", 6)
+OUTBOUND_DELIVERY_BACKOFF_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_BACKOFF_SECONDS") or 10)
+OUTBOUND_DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_BACKOFF_MAX_SECONDS") or 3600)
+OUTBOUND_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_DELIVERY_TIMEOUT_SECONDS") or 15)
+OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES = env_int("OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES", 1024 * 1024)
+OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS = env_int("OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS", 120)
+OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)  # catalog events and settled deliveries
 
 # File proxy (docs/file-proxy.md): the public base of the /download URLs stored on file entities, and how
 # long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).

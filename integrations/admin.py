@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from erpintegration.exceptions import ApplicationError
 
-from .models import AppMapping, Integration, UseCase, UseCaseHistory
+from .models import AppMapping, CatalogEvent, Integration, OutboundDelivery, UseCase, UseCaseHistory, Webhook
 from .services import use_cases as use_case_services
 
 
@@ -98,3 +98,43 @@ class AppMappingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # set through the API, which checks the integration belongs to the organisation
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Secrets and headers are encrypted and never shown; rotate secrets through the API."""
+
+    list_display = ["name", "organization", "url", "enabled", "created_at"]
+    list_filter = ["enabled", "organization"]
+    search_fields = ["name", "url", "id"]
+    fields = ["id", "organization", "name", "url", "enabled", "created_at", "updated_at"]
+    readonly_fields = ["id", "organization", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # created through the API, which generates and shows the secret once
+
+
+@admin.register(CatalogEvent)
+class CatalogEventAdmin(admin.ModelAdmin):
+    list_display = ["event_name", "event_id", "organization", "event_time", "source"]
+    list_filter = ["event_name", "organization"]
+    search_fields = ["event_id", "event_name"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboundDelivery)
+class OutboundDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event_name", "webhook_ref", "status", "attempts", "organization", "created_at"]
+    list_filter = ["status", "organization"]
+    search_fields = ["event_id", "event_name", "id", "webhook_ref"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -29,3 +29,29 @@ def sweep_events() -> int:
 def purge_inbound_events() -> dict:
     """Daily: drop expired deduplication claims and finished events past INBOUND_EVENT_RETENTION_DAYS."""
     return event_retention.purge_inbound_history()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_outbound(self, delivery_id: str) -> None:
+    """One attempt of an outbound delivery; the service decides whether and when to try again."""
+    from integrations.services import delivery
+
+    retry_in = delivery.attempt_delivery(delivery_id)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in, max_retries=None)
+
+
+@shared_task(ignore_result=True)
+def sweep_deliveries() -> int:
+    """Periodic: re-enqueue pending outbound deliveries whose next attempt is overdue (lost messages)."""
+    from integrations.services import delivery
+
+    return delivery.sweep_deliveries()
+
+
+@shared_task(ignore_result=True)
+def purge_outbound_history() -> dict:
+    """Daily: drop catalog events and settled deliveries past OUTBOUND_RETENTION_DAYS."""
+    from integrations.services import outbound
+
+    return outbound.purge_outbound_history()

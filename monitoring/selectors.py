@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import AccessLog, InboundMonitoringEvent
+from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 
 INBOUND_EXACT_FILTERS = (
     "use_case_id",
@@ -200,3 +200,93 @@ def access_log_as_contract(row: AccessLog) -> dict[str, Any]:
         "origin": row.origin,
         "source_ip": row.source_ip,
     }
+
+
+@dataclass
+class OutboundCursor:
+    """``{created_at, event_id}`` as the contract defines, plus ``row_id`` to break ties between the rows of
+    one catalog event (one row per mapping/webhook)."""
+
+    created_at: datetime
+    event_id: str
+    row_id: int | None = None
+
+
+def outbound_event_names(org_id: str, integration_id) -> list[str]:
+    """Every ``event_catalog_event`` of the integration's outbound use cases (the default ``event_name``
+    filter). Looked up by app label: monitoring stays a leaf."""
+    from django.apps import apps
+
+    use_cases = apps.get_model("integrations", "UseCase").objects.filter(
+        organization_id=org_id, integration_id=integration_id, type="outbound"
+    )
+    names = []
+    for configuration in use_cases.values_list("configuration", flat=True):
+        name = configuration.get("event_catalog_event") if isinstance(configuration, dict) else None
+        if isinstance(name, str) and name not in names:
+            names.append(name)
+    return names
+
+
+def query_outbound_events(
+    *,
+    org_id: str,
+    integration_id: str,
+    event_names: list[str],
+    filters: dict[str, Any],
+    cursor: OutboundCursor | None,
+    limit: int,
+) -> Page:
+    """Deliveries of the integration for ``event_names``, newest first. ``filters`` keys: ``status``,
+    ``webhook_config_id``, ``from_date``/``to_date`` (inclusive, on ``created_at``)."""
+    qs = OutboundMonitoringEvent.objects.filter(
+        organization_id=org_id, integration_id=str(integration_id), event_name__in=event_names
+    )
+    for name in ("status", "webhook_config_id"):
+        if filters.get(name) is not None:
+            qs = qs.filter(**{name: str(filters[name])})
+    if filters.get("from_date") is not None:
+        qs = qs.filter(created_at__gte=filters["from_date"])
+    if filters.get("to_date") is not None:
+        qs = qs.filter(created_at__lte=filters["to_date"])
+    if cursor is not None:
+        after = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, event_id__lt=cursor.event_id)
+        if cursor.row_id is not None:
+            after |= Q(created_at=cursor.created_at, event_id=cursor.event_id, id__lt=cursor.row_id)
+        qs = qs.filter(after)
+    rows = list(qs.order_by("-created_at", "-event_id", "-id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = {"created_at": _iso(last.created_at), "event_id": last.event_id, "row_id": last.id}
+    return Page(items=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+def outbound_event_as_contract(row: OutboundMonitoringEvent) -> dict[str, Any]:
+    """The ``OutboundMonitoringEvent`` shape plus ``use_case_id``, ``mapping_id``, ``error_message`` and the
+    ``attempts`` log (extra properties the contract allows)."""
+    body: dict[str, Any] = {
+        "org_id": row.organization_id,
+        "event_id": row.event_id,
+        "event_name": row.event_name,
+        "status": row.status,
+        "url": row.url,
+        "http_method": row.http_method,
+        "metadata": row.metadata or {},
+        "execution_context": row.execution_context or {},
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        "attempts": row.attempts or [],
+    }
+    if row.http_response is not None:
+        body["http_response"] = row.http_response
+    if row.webhook_config_id is not None:
+        body["webhook_config_id"] = row.webhook_config_id
+    if isinstance(row.payload, dict):
+        body["payload"] = row.payload
+    for name in ("integration_id", "use_case_id", "mapping_id", "error_message"):
+        if getattr(row, name) is not None:
+            body[name] = getattr(row, name)
+    return body

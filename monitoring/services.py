@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import AccessLog, InboundMonitoringEvent, InboundStatus, InboundSyncType
+from .models import AccessLog, InboundMonitoringEvent, InboundStatus, InboundSyncType, OutboundMonitoringEvent
 
 DEPRECATED_ENDPOINT = "DEPRECATED_ENDPOINT"
 
@@ -152,3 +152,73 @@ def _delete_in_batches(queryset, batch_size: int) -> int:
             return total
         deleted, _ = queryset.model.objects.filter(pk__in=ids).delete()
         total += deleted
+
+
+def record_outbound_delivery(
+    *,
+    org_id: str,
+    event_id: str,
+    event_name: str,
+    integration_id: str | None = None,
+    use_case_id: str | None = None,
+    mapping_id: str | None = None,
+    webhook_config_id: str | None = None,
+    url: str = "",
+    http_method: str = "POST",
+    payload: Any = None,
+    metadata: dict | None = None,
+    execution_context: dict | None = None,
+    status: str = "pending",
+    error_message: str | None = None,
+) -> OutboundMonitoringEvent:
+    """The record of one outbound delivery: ``pending`` until an attempt settles it, or ``failed`` at once
+    when it cannot be sent at all (mapping error, missing or disabled webhook)."""
+    return OutboundMonitoringEvent.objects.create(
+        organization_id=org_id,
+        event_id=str(event_id),
+        event_name=event_name,
+        integration_id=_str_or_none(integration_id),
+        use_case_id=_str_or_none(use_case_id),
+        mapping_id=_str_or_none(mapping_id),
+        webhook_config_id=_str_or_none(webhook_config_id),
+        url=url or "",
+        http_method=http_method,
+        payload=payload,
+        metadata=metadata or {},
+        execution_context=execution_context or {},
+        status=status,
+        error_message=error_message,
+    )
+
+
+def record_outbound_attempt(
+    row_id: int,
+    *,
+    status: str,
+    http_response: dict | None,
+    error: str | None = None,
+    duration_ms: int | None = None,
+    attempt: int | None = None,
+    next_attempt_at: datetime | None = None,
+) -> None:
+    """Append one attempt to the row and set its status (``pending`` while retries remain) and last response."""
+    row = OutboundMonitoringEvent.objects.filter(pk=row_id).first()
+    if row is None:  # the row was purged; the delivery still proceeds
+        return
+    entry = {
+        "attempt": attempt if attempt is not None else len(row.attempts) + 1,
+        "at": timezone.now().isoformat().replace("+00:00", "Z"),
+        "status_code": (http_response or {}).get("status_code"),
+        "error": error,
+        "duration_ms": duration_ms,
+    }
+    if next_attempt_at is not None:
+        entry["next_attempt_at"] = next_attempt_at.isoformat().replace("+00:00", "Z")
+    row.attempts = [*row.attempts, entry]
+    row.status = status
+    if http_response is not None:
+        row.http_response = http_response
+    row.error_message = error
+    row.execution_context = {**row.execution_context, "attempts": len(row.attempts)}
+    row.save(update_fields=["attempts", "status", "http_response", "error_message", "execution_context",
+                            "updated_at"])

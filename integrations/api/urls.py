@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("integrations.api.urls_config")),
     path("", include("integrations.api.urls_simulation")),
     path("", include("integrations.api.urls_inbound")),
+    path("", include("integrations.api.urls_outbound")),
 ]

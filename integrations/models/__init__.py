@@ -8,17 +8,22 @@ from .events import (
     EventStatus,
     TrackingRecord,
 )
+from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 
 __all__ = [
     "AppMapping",
+    "CatalogEvent",
+    "DeliveryStatus",
     "ErpEvent",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
     "Integration",
+    "OutboundDelivery",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",
     "UseCaseType",
+    "Webhook",
 ]

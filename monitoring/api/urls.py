@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views_outbound import OutboundMonitoringEventsView
 
 urlpatterns = [
     path(
@@ -14,4 +15,5 @@ urlpatterns = [
          name="monitoring-timeseries"),
     path("v1/integrations/<str:integrationId>/monitoring/access-logs", views.AccessLogsView.as_view(),
          name="monitoring-access-logs"),
+    path("v1/integrations/<str:integrationId>/monitoring/outbound-events", OutboundMonitoringEventsView.as_view(), name="monitoring-outbound-events"),  # noqa: E501
 ]
