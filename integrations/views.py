@@ -32,7 +32,7 @@ from .forms import (
     environment_initial,
 )
 from .models import UseCaseType
-from .services import inbound, simulation
+from .services import inbound, simulation, webhooks
 from .services import integrations as integration_services
 from .services import use_cases as use_case_services
 
@@ -249,6 +249,7 @@ def use_case_editor(request, integration_id, use_case_id):
             ]
             if use_case.type == UseCaseType.INBOUND
             else [],
+            "webhooks": webhooks.list_webhooks(request.organization) if use_case.type == UseCaseType.OUTBOUND else [],
             "example": json.dumps(EXAMPLE_CONFIGURATIONS.get(use_case.type), indent=2)
             if use_case.type in EXAMPLE_CONFIGURATIONS
             else "",

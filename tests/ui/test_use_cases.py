@@ -234,3 +234,14 @@ def test_viewer_cannot_create_or_delete_use_cases(ui_client, integration, use_ca
     delete = getattr(client, method)(url(use_case, "delete/"))
     assert create.status_code == delete.status_code == 403
     assert list(UseCase.objects.values_list("pk", flat=True)) == [use_case.pk]
+
+
+def test_outbound_editor_offers_the_organisations_webhooks(ui_client, org, integration):
+    from integrations.services.webhooks import create_webhook
+
+    mine = create_webhook(org, {"name": "ERP receiver", "url": "https://erp.example.com/hook"})
+    create_webhook(OrganizationFactory(), {"name": "Foreign receiver", "url": "https://other.example.com/hook"})
+    use_case = UseCaseFactory(integration=integration, type="outbound", configuration=None, slug="out")
+    page = ui_client("viewer").get(url(use_case))
+    assert b"ERP receiver" in page.content and b"Foreign receiver" not in page.content
+    assert str(getattr(mine, "webhook", mine).pk).encode() in page.content
