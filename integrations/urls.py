@@ -1,7 +1,7 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views
+from . import views, views_environment
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -21,6 +21,7 @@ integration_patterns = [
     path("<str:integration_id>/delete/", views.integration_delete, name="delete"),
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
+    path("<str:integration_id>/environment/", views_environment.environment_values, name="environment"),
 ]
 
 event_patterns = [
