@@ -1,7 +1,7 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_environment
+from . import views, views_environment, views_monitoring
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -22,6 +22,7 @@ integration_patterns = [
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
     path("<str:integration_id>/environment/", views_environment.environment_values, name="environment"),
+    path("<str:integration_id>/monitoring/", views_monitoring.monitoring_dashboard, name="monitoring"),
 ]
 
 event_patterns = [
