@@ -110,9 +110,9 @@ def _apply(integration, changes) -> None:
 
 
 def _summary(changes, variables) -> str:
-    secret = {row["key"] for row in variables if row["secret"]}
+    replaced = {row["key"] for row in variables if row["secret"] and row["is_set"]}
     parts = [
-        f"{key} {'cleared' if value is None else ('replaced' if key in secret else 'set')}" for key, value in changes
+        f"{key} {'cleared' if value is None else ('replaced' if key in replaced else 'set')}" for key, value in changes
     ]
     return "Environment saved: " + ", ".join(parts) + "." if parts else "Nothing changed."
 
