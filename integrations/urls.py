@@ -1,7 +1,7 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_environment, views_monitoring
+from . import views, views_environment, views_monitoring, views_webhooks
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -33,7 +33,16 @@ event_patterns = [
     path("integrations/<str:integration_id>/events/<str:event_id>/payload/", views.event_payload, name="payload"),
 ]
 
+webhook_patterns = [
+    path("", views_webhooks.webhook_list, name="list"),
+    path("new/", views_webhooks.webhook_create, name="create"),
+    path("<str:webhook_id>/", views_webhooks.webhook_edit, name="edit"),
+    path("<str:webhook_id>/rotate-secret/", views_webhooks.webhook_rotate, name="rotate"),
+    path("<str:webhook_id>/delete/", views_webhooks.webhook_delete, name="delete"),
+]
+
 urlpatterns = [
+    path("webhooks/", include((webhook_patterns, "ui-webhooks"))),
     path("", include((event_patterns, "ui-events"))),
     path("integrations/", include((integration_patterns, "ui-integrations"))),
 ]

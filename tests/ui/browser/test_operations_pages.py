@@ -5,7 +5,13 @@ import pytest
 from django.utils import timezone
 
 from fileproxy.environment import load_environment
-from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UseCaseFactory, UserFactory
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UseCaseFactory,
+    UserFactory,
+)
 from tests.monitoring.helpers import inbound, outbound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
