@@ -1,7 +1,7 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_environment, views_monitoring, views_webhooks
+from . import views, views_deliveries, views_environment, views_monitoring, views_webhooks
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -23,6 +23,9 @@ integration_patterns = [
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
     path("<str:integration_id>/environment/", views_environment.environment_values, name="environment"),
     path("<str:integration_id>/monitoring/", views_monitoring.monitoring_dashboard, name="monitoring"),
+    path("<str:integration_id>/deliveries/", views_deliveries.delivery_list, name="deliveries"),
+    path("<str:integration_id>/deliveries/<str:row_id>/", views_deliveries.delivery_detail, name="delivery"),
+    path("<str:integration_id>/deliveries/<str:row_id>/resend/", views_deliveries.delivery_resend, name="delivery-resend"),
 ]
 
 event_patterns = [
