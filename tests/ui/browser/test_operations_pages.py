@@ -89,3 +89,78 @@ def test_monitoring_dashboard(page, shot, login, consultant):
     page.set_viewport_size({"width": 390, "height": 800})
     page.get_by_role("link", name="24h", exact=True).click()
     shot("03-narrow")
+
+
+def test_webhooks_and_deliveries(page, shot, login, consultant, settings):
+    from playwright.sync_api import expect
+
+    from integrations.models import Webhook
+    from integrations.services.outbound import publish_event
+    from tests.integrations.outbound.helpers import mapping, outbound_use_case, start_receiver
+
+    settings.OUTBOUND_HTTP_ALLOWLIST = ["127.0.0.1"]
+    settings.OUTBOUND_DELIVERY_MAX_ATTEMPTS = 1
+    receiver = start_receiver()
+    try:
+        login("consultant")
+        page.locator("#sidenav").get_by_role("link", name="Webhooks").click()
+        expect(page.get_by_role("heading", name="No webhooks yet")).to_be_visible()
+        page.get_by_role("link", name="+ New webhook").click()
+        page.get_by_label("Name", exact=True).fill("SAP PI")
+        page.get_by_label("URL", exact=True).fill(receiver.url)
+        page.get_by_label("Name of header 1").fill("X-Api-Key")
+        page.get_by_label("Value of header 1").fill("erp-key-123")
+        shot("01-new-webhook")
+        page.get_by_role("button", name="Create webhook").click()
+        secret = page.get_by_label("Signing secret").input_value()
+        assert secret.startswith("whsec_")
+        shot("02-secret-once")
+        page.get_by_role("link", name="Done").click()
+        expect(page.get_by_role("cell", name="X-Api-Key")).to_be_visible()
+        assert secret not in page.content()
+        shot("03-list")
+
+        webhook = Webhook.objects.get()
+        assert webhook.signing_secret() == secret and webhook.custom_headers() == {"X-Api-Key": "erp-key-123"}
+        page.get_by_role("link", name="Edit").click()
+        assert "erp-key-123" not in page.content()
+        page.get_by_role("button", name="+ Add header").click()
+        page.get_by_label("Header name").fill("X-Tenant")
+        page.get_by_label("Header value").fill("nord")
+        shot("04-edit")
+        page.get_by_role("button", name="Save webhook").click()
+        expect(page.get_by_text("Webhook “SAP PI” saved.")).to_be_visible()
+        webhook.refresh_from_db()
+        assert webhook.custom_headers() == {"X-Api-Key": "erp-key-123", "X-Tenant": "nord"}
+
+        page.get_by_role("link", name="Edit").click()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Rotate secret").click()
+        rotated = page.get_by_label("Signing secret").input_value()
+        assert rotated != secret and rotated.startswith("whsec_")
+
+        integration = IntegrationFactory(organization=consultant, name="SAP IS-U")
+        outbound_use_case(consultant, [mapping(webhook.pk, name="Contract sync")], integration=integration,
+                          name="Contracts")
+        receiver.responses = [(503, {"error": "maintenance"})]
+        publish_event(consultant, {"event_name": "contract.created", "payload": {"contract_number": "C-1"}})
+        page.goto(f"/integrations/{integration.pk}/")
+        page.locator(".integration-tabs").get_by_role("link", name="Deliveries").click()
+        expect(page.get_by_role("cell", name="failed")).to_be_visible()
+        shot("05-deliveries")
+        page.get_by_role("row").nth(1).get_by_role("link").first.click()
+        expect(page.get_by_text("HTTP 503", exact=True)).to_be_visible()
+        shot("06-delivery-failed")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Resend").click()
+        expect(page.get_by_text("Resent as a new delivery: succeeded.")).to_be_visible()
+        shot("07-resent")
+        assert len(receiver.requests) == 2
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.locator(".integration-tabs").get_by_role("link", name="Deliveries").click()
+        shot("08-deliveries-narrow")
+        page.goto("/webhooks/")
+        shot("09-webhooks-narrow")
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
