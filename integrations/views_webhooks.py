@@ -7,6 +7,7 @@ webhooks. The signing secret is shown once, right after create or rotate, like A
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from erpintegration.exceptions import ApplicationError, NotFound
@@ -38,7 +39,9 @@ def _report(exc: ApplicationError, form, headers) -> None:
 
 
 def _secret_page(request, webhook, secret, *, rotated: bool):
-    return render(request, "webhooks/secret.html", {"webhook": webhook, "secret": secret, "rotated": rotated})
+    response = render(request, "webhooks/secret.html", {"webhook": webhook, "secret": secret, "rotated": rotated})
+    add_never_cache_headers(response)  # the only copy of the secret: no browser or proxy cache keeps it
+    return response
 
 
 @viewer_required

@@ -77,7 +77,7 @@ def parse_time(value):
 # --- charts -------------------------------------------------------------------------------------------------
 
 WIDTH, HEIGHT = 960, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 8, 10, 26
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 24, 10, 26
 
 
 @dataclass

@@ -88,6 +88,7 @@ def test_rotate_shows_the_new_secret_once_and_the_old_one_stops(ui_client, hook)
     hook.webhook.refresh_from_db()
     assert new != hook.secret and hook.webhook.signing_secret() == new
     assert new in response.content.decode() and b"no longer works" in response.content
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_delete_asks_then_deletes(ui_client, hook):
