@@ -1,19 +1,29 @@
-"""JSONata behind one small interface, with a per-thread bounded cache of compiled expressions.
+"""JSONata behind one small interface, with a bounded cache of compiled expressions.
 
 Two engines: ``jsonatapy`` (default, Rust core) and ``jsonata-python`` (pure Python, for platforms without
-the wheel; it renders 16-digit numbers in ``$string`` in exponent form and its ``?:`` differs). jsonatapy
-objects must stay on the thread that compiled them (another thread gets a ``BaseException`` subclass), hence
-one cache per thread.
+the wheel; it renders 16-digit numbers in ``$string`` in exponent form and its ``?:`` differs).
 
 Usage: ``data = prepare(payload)`` once per event (the payload is converted for the engine once), then
 ``evaluate(text, data)`` per expression. The result is a plain JSON-like Python value, or ``UNDEFINED``
 when the expression yields nothing (JSONata *undefined*); an explicit ``null`` comes back as ``None``.
 Every evaluation is bounded (time, recursion depth, sequence length); a runaway expression raises
 ``ExpressionError`` (D1012 / D1011 / D2015), never hangs.
+
+Threads (jsonatapy): its objects are PyO3 "unsendable" (usable and droppable only on the thread that made
+them), and the extension's own state is tied to the thread that first imported it (once that thread has
+exited, the next conversion segfaults). So jsonatapy only ever runs on two long-lived threads: the main
+thread runs it inline (Celery prefork children, management commands, the benchmark) and every other thread
+hands its call to one per-process engine thread. Each of the two owns its compile cache and the converted
+payloads; callers only ever hold plain Python values, tokens and ``ExpressionError``s without tracebacks,
+so no jsonatapy object can be dropped (by a finished thread, the garbage collector or a kept exception) on a
+foreign thread.
 """
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import queue
 import re
 import threading
 from collections import OrderedDict
@@ -70,7 +80,6 @@ class ExpressionError(Exception):
 
 
 _config = EngineConfig()
-_local = threading.local()
 _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 # Sentinel that marks "undefined" in a jsonatapy result (its Python API maps undefined and null to None).
@@ -94,7 +103,147 @@ def current_config() -> EngineConfig:
     return _config
 
 
-def _cache() -> OrderedDict:
+# --- Who may touch jsonatapy objects ----------------------------------------------------------------------
+
+
+class CompiledExpression:
+    """What ``compile_expression`` returns for jsonatapy: a plain stand-in for the compiled object, which
+    stays in its owner thread's cache (the same stand-in while the expression is cached)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.text!r})"
+
+
+class _Owner:
+    """A long-lived thread allowed to hold jsonatapy objects: its compile cache and converted payloads.
+
+    Everything jsonatapy is created, used and dropped by functions run through ``run`` on this thread.
+    """
+
+    def __init__(self, thread: threading.Thread):
+        self.thread = thread
+        self.config = _config
+        self.cache: OrderedDict[str, tuple[CompiledExpression, Any]] = OrderedDict()
+        self.handles: dict[int, Any] = {}  # token -> jsonatapy.JsonataData of a live PreparedData
+        self.released: list[int] = []  # tokens of PreparedData that died (on any thread): dropped here
+
+    def run(self, fn, *args):
+        """``fn(self, *args)`` on this owner's thread (inline: this is the main thread's owner)."""
+        try:
+            return self._call(fn, args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised, only without engine frames
+            raise _detached(exc) from None
+
+    def _call(self, fn, args):
+        while self.released:  # list.pop is atomic: a PreparedData may die on another thread meanwhile
+            self.handles.pop(self.released.pop(), None)
+        if self.config is not _config:
+            self.cache = OrderedDict()
+            self.config = _config
+        return fn(self, *args)
+
+
+class _Call:
+    __slots__ = ("fn", "args", "result", "error", "done")
+
+    def __init__(self, fn, args):
+        self.fn, self.args, self.result, self.error = fn, args, None, None
+        self.done = threading.Lock()
+        self.done.acquire()
+
+
+class _EngineThread(_Owner):
+    """The process's one engine thread: runs the jsonatapy calls of every thread but the main thread."""
+
+    def __init__(self):
+        self._calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
+        super().__init__(threading.Thread(target=self._serve, name="jsonata-engine", daemon=True))
+        self.thread.start()
+
+    def run(self, fn, *args):
+        if threading.current_thread() is self.thread:
+            return super().run(fn, *args)
+        call = _Call(fn, args)
+        self._calls.put(call)
+        call.done.acquire()  # released by the engine thread when the call is done
+        error = call.error
+        if error is None:
+            return call.result
+        try:
+            raise error
+        finally:
+            del error, call  # no frame -> exception -> traceback -> frame cycle left behind
+
+    def _serve(self) -> None:
+        while True:
+            call = self._calls.get()
+            try:
+                call.result = self._call(call.fn, call.args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+                call.error = _detached(exc)
+            call.done.release()
+            del call
+
+
+def _detached(exc: BaseException) -> BaseException:
+    """``exc`` without traceback and chained exceptions: their frames hold jsonatapy objects."""
+    exc.__traceback__ = None
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
+
+
+_main_owner: _Owner | None = None
+_engine: _EngineThread | None = None
+_owner_lock = threading.Lock()
+_orphans: list[_Owner] = []  # owners whose thread is gone (after a fork): their objects are never dropped
+
+
+def _owner() -> _Owner:
+    """The main thread runs jsonatapy itself (it lives as long as the process); other threads, which may
+    finish at any time (a thread per request), use the engine thread."""
+    global _main_owner, _engine
+    current = threading.current_thread()
+    if current is threading.main_thread():
+        owner = _main_owner
+        if owner is None or owner.thread is not current:
+            if owner is not None:
+                _orphans.append(owner)
+            owner = _main_owner = _Owner(current)
+        return owner
+    engine = _engine
+    if engine is None:
+        with _owner_lock:
+            if _engine is None:
+                _engine = _EngineThread()
+            engine = _engine
+    return engine
+
+
+def _after_fork_in_child() -> None:
+    """The engine thread does not survive a fork (Celery prefork, gunicorn): start a new one on demand."""
+    global _engine, _owner_lock
+    if _engine is not None:
+        _orphans.append(_engine)
+        _engine = None
+    _owner_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --- Compile cache ---------------------------------------------------------------------------------------
+
+_local = threading.local()  # jsonata-python: one cache per thread (it re-arms bounds on the object)
+
+
+def _python_cache() -> OrderedDict:
     cache = getattr(_local, "cache", None)
     if cache is None or getattr(_local, "config", None) is not _config:
         cache = _local.cache = OrderedDict()
@@ -102,48 +251,80 @@ def _cache() -> OrderedDict:
     return cache
 
 
+def _cache() -> OrderedDict:
+    """The compile cache calls from this thread use (keys are expression texts)."""
+    if _config.engine == "jsonatapy":
+        return _owner().run(lambda owner: owner.cache)
+    return _python_cache()
+
+
 def cache_info() -> dict[str, int]:
-    """Size of this thread's compile cache (for the benchmark and diagnostics)."""
-    return {"size": len(_cache()), "max_size": _config.cache_size}
+    """Size of the compile cache this thread uses (for the benchmark and diagnostics)."""
+    if _config.engine == "jsonatapy":
+        size = _owner().run(lambda owner: len(owner.cache))
+    else:
+        size = len(_python_cache())
+    return {"size": size, "max_size": _config.cache_size}
 
 
 def clear_cache() -> None:
-    _cache().clear()
+    if _config.engine == "jsonatapy":
+        _owner().run(lambda owner: owner.cache.clear())
+    else:
+        _python_cache().clear()
+
+
+def _lru(cache: OrderedDict, text: str, build):
+    entry = cache.get(text)
+    if entry is not None:
+        cache.move_to_end(text)
+        return entry
+    entry = cache[text] = build(text)
+    if len(cache) > _config.cache_size:
+        cache.popitem(last=False)
+    return entry
 
 
 def compile_expression(text: str):
-    """A compiled expression (cached per thread); raises ExpressionError when it does not compile."""
+    """A compiled expression (cached); raises ExpressionError when it does not compile.
+
+    With jsonatapy this is a ``CompiledExpression`` stand-in: the engine object never leaves its thread.
+    """
     if not isinstance(text, str):
         raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
-    cache = _cache()
-    compiled = cache.get(text)
-    if compiled is not None:
-        cache.move_to_end(text)
-        return compiled
-    compiled = _compile(text)
-    cache[text] = compiled
-    if len(cache) > _config.cache_size:
-        cache.popitem(last=False)
-    return compiled
-
-
-def _compile(text: str):
     if _config.engine == "jsonatapy":
-        import jsonatapy
+        return _owner().run(_stand_in_on, text)
+    return _lru(_python_cache(), text, _compile_python)
 
-        bounds = {"timeout": _config.timeout_ms, "max_stack_depth": _config.max_depth,
-                  "max_sequence_length": _config.max_sequence}
-        try:
-            # The user's text first, so syntax errors speak about what the user wrote.
-            jsonatapy.compile(text, **bounds)
-            return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
-            error = _from_engine_error(exc, text)
-            if error.position is None:
-                error.position = _syntax_error_position(text)
-            raise error from None
+
+def _compiled_on(owner: _Owner, text: str):
+    return _lru(owner.cache, text, lambda t: (CompiledExpression(t), _compile_jsonatapy(t)))[1]
+
+
+def _stand_in_on(owner: _Owner, text: str) -> CompiledExpression:
+    _compiled_on(owner, text)
+    return owner.cache[text][0]
+
+
+def _compile_jsonatapy(text: str):
+    import jsonatapy
+
+    bounds = {"timeout": _config.timeout_ms, "max_stack_depth": _config.max_depth,
+              "max_sequence_length": _config.max_sequence}
+    try:
+        # The user's text first, so syntax errors speak about what the user wrote.
+        jsonatapy.compile(text, **bounds)
+        return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
+        error = _from_engine_error(exc, text)
+        if error.position is None:
+            error.position = _syntax_error_position(text)
+        raise error from None
+
+
+def _compile_python(text: str):
     import jsonata
 
     try:
@@ -206,14 +387,27 @@ def check_expression(text: str) -> ExpressionError | None:
     return None
 
 
+_tokens = itertools.count(1)
+
+
 class PreparedData:
-    """A value converted once for the engine, evaluated against by many expressions."""
+    """A value converted once for the engine, evaluated against by many expressions.
 
-    __slots__ = ("value", "handle")
+    With jsonatapy ``handle`` is a token for the converted value, which its owner thread keeps until this
+    object dies (wherever that happens: the owner drops it on its next call).
+    """
 
-    def __init__(self, value: Any, handle: Any):
+    __slots__ = ("value", "handle", "_owner")
+
+    def __init__(self, value: Any, handle: Any, owner: _Owner | None = None):
         self.value = value
         self.handle = handle
+        self._owner = owner
+
+    def __del__(self):
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            owner.released.append(self.handle)
 
 
 def prepare(value: Any) -> PreparedData:
@@ -224,15 +418,26 @@ def prepare(value: Any) -> PreparedData:
     if value is UNDEFINED:
         return PreparedData(UNDEFINED, None)
     if _config.engine == "jsonatapy":
-        import jsonatapy
-
-        try:
-            return PreparedData(value, jsonatapy.JsonataData(value))
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001
-            raise ExpressionError(f"data cannot be used by JSONata: {exc}", code="D0000") from None
+        owner = _owner()
+        return PreparedData(value, owner.run(_prepare_on, value), owner)
     return PreparedData(value, value)
+
+
+def _convert(value: Any):
+    import jsonatapy
+
+    try:
+        return jsonatapy.JsonataData(value)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        raise ExpressionError(f"data cannot be used by JSONata: {exc}", code="D0000") from None
+
+
+def _prepare_on(owner: _Owner, value: Any) -> int:
+    token = next(_tokens)
+    owner.handles[token] = _convert(value)
+    return token
 
 
 def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | None = None,
@@ -241,26 +446,45 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
 
     ``timeout_ms`` shortens the configured time limit for this evaluation (the rest of an event's budget).
     """
+    if _config.engine == "jsonatapy":
+        if not isinstance(text, str):
+            raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
+        owner = _owner()
+        if isinstance(data, PreparedData):
+            # data prepared for another owner (or engine) is converted again here, never shared
+            value, token = data.value, data.handle if data._owner is owner else None
+        else:
+            value, token = data, None
+        return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
     if not isinstance(data, PreparedData):
         data = prepare(data)
     compiled = compile_expression(text)
-    if _config.engine == "jsonatapy":
-        try:
-            if data.value is UNDEFINED:
-                text_result = compiled.evaluate_json_or_none(None, bindings, timeout=timeout_ms)
-                result = UNDEFINED if text_result is None else json.loads(text_result)
-            elif timeout_ms is None:
-                result = compiled.evaluate_with_data(data.handle, bindings)
-            else:
-                result = compiled.evaluate_with_data(data.handle, bindings, timeout=timeout_ms)
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
-            raise _from_engine_error(exc, text) from None
-        if result == _UNDEF_MARK:
-            return UNDEFINED
-        return result
     return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+
+
+def _evaluate_on(owner: _Owner, text: str, value: Any, token: int | None, bindings: dict[str, Any] | None,
+                 timeout_ms: int | None) -> Any:
+    compiled = _compiled_on(owner, text)
+    handle = None
+    if value is not UNDEFINED:
+        handle = owner.handles.get(token) if token is not None else None
+        if handle is None:
+            handle = _convert(value)
+    try:
+        if handle is None:
+            text_result = compiled.evaluate_json_or_none(None, bindings, timeout=timeout_ms)
+            result = UNDEFINED if text_result is None else json.loads(text_result)
+        elif timeout_ms is None:
+            result = compiled.evaluate_with_data(handle, bindings)
+        else:
+            result = compiled.evaluate_with_data(handle, bindings, timeout=timeout_ms)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
+        raise _from_engine_error(exc, text) from None
+    if result == _UNDEF_MARK:
+        return UNDEFINED
+    return result
 
 
 def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None,
