@@ -9,23 +9,22 @@ when the expression yields nothing (JSONata *undefined*); an explicit ``null`` c
 Every evaluation is bounded (time, recursion depth, sequence length); a runaway expression raises
 ``ExpressionError`` (D1012 / D1011 / D2015), never hangs.
 
-Threads (jsonatapy): its objects are PyO3 "unsendable" (usable and droppable only on the thread that made
-them), and the extension's own state is tied to the thread that first imported it (once that thread has
-exited, the next conversion segfaults). So jsonatapy only ever runs on two long-lived threads: the main
-thread runs it inline (Celery prefork children, management commands, the benchmark) and every other thread
-hands its call to one per-process engine thread. Each of the two owns its compile cache and the converted
-payloads; callers only ever hold plain Python values, tokens and ``ExpressionError``s without tracebacks,
-so no jsonatapy object can be dropped (by a finished thread, the garbage collector or a kept exception) on a
-foreign thread.
+Threads (jsonatapy): its objects are PyO3 "unsendable": usable only on the thread that made them, and
+one freed on another thread is leaked with a "dropped on another thread" error. Each thread therefore
+keeps its own compile cache and converted payloads (``_Owner``), freed on that thread when it finishes;
+callers only ever get plain values, stand-ins, tokens and ``ExpressionError``s without tracebacks, so no
+kept result, exception or reference cycle can carry a jsonatapy object to another thread. And the
+extension's module state belongs to the thread that imports it (once that thread has finished, the next
+conversion segfaults), so it is imported on the main thread or on a daemon thread that never finishes.
 """
 from __future__ import annotations
 
 import itertools
 import json
 import os
-import queue
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +107,7 @@ def current_config() -> EngineConfig:
 
 class CompiledExpression:
     """What ``compile_expression`` returns for jsonatapy: a plain stand-in for the compiled object, which
-    stays in its owner thread's cache (the same stand-in while the expression is cached)."""
+    stays in its thread's cache (the same stand-in while the expression is cached)."""
 
     __slots__ = ("text",)
 
@@ -120,127 +119,114 @@ class CompiledExpression:
 
 
 class _Owner:
-    """A long-lived thread allowed to hold jsonatapy objects: its compile cache and converted payloads.
+    """One thread's jsonatapy objects: its compile cache and its converted payloads (by token).
 
-    Everything jsonatapy is created, used and dropped by functions run through ``run`` on this thread.
+    ``close`` frees them on that thread when it finishes (see ``_ThreadEnd``); the owner object itself may
+    live on (a kept exception's frames can hold it) but then holds nothing jsonatapy.
     """
 
-    def __init__(self, thread: threading.Thread):
-        self.thread = thread
+    def __init__(self):
+        self.pid = os.getpid()
+        self.closed = False
         self.config = _config
         self.cache: OrderedDict[str, tuple[CompiledExpression, Any]] = OrderedDict()
         self.handles: dict[int, Any] = {}  # token -> jsonatapy.JsonataData of a live PreparedData
-        self.released: list[int] = []  # tokens of PreparedData that died (on any thread): dropped here
+        self.released: list[int] = []  # tokens of PreparedData that died (maybe on another thread)
 
     def run(self, fn, *args):
-        """``fn(self, *args)`` on this owner's thread (inline: this is the main thread's owner)."""
-        try:
-            return self._call(fn, args)
-        except BaseException as exc:  # noqa: BLE001 - re-raised, only without engine frames
-            raise _detached(exc) from None
-
-    def _call(self, fn, args):
+        """``fn(self, *args)``; an exception leaves without the frames that hold jsonatapy objects."""
         while self.released:  # list.pop is atomic: a PreparedData may die on another thread meanwhile
             self.handles.pop(self.released.pop(), None)
         if self.config is not _config:
             self.cache = OrderedDict()
             self.config = _config
-        return fn(self, *args)
-
-
-class _Call:
-    __slots__ = ("fn", "args", "result", "error", "done")
-
-    def __init__(self, fn, args):
-        self.fn, self.args, self.result, self.error = fn, args, None, None
-        self.done = threading.Lock()
-        self.done.acquire()
-
-
-class _EngineThread(_Owner):
-    """The process's one engine thread: runs the jsonatapy calls of every thread but the main thread."""
-
-    def __init__(self):
-        self._calls: queue.SimpleQueue[_Call] = queue.SimpleQueue()
-        super().__init__(threading.Thread(target=self._serve, name="jsonata-engine", daemon=True))
-        self.thread.start()
-
-    def run(self, fn, *args):
-        if threading.current_thread() is self.thread:
-            return super().run(fn, *args)
-        call = _Call(fn, args)
-        self._calls.put(call)
-        call.done.acquire()  # released by the engine thread when the call is done
-        error = call.error
-        if error is None:
-            return call.result
         try:
-            raise error
-        finally:
-            del error, call  # no frame -> exception -> traceback -> frame cycle left behind
+            return fn(self, *args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised, only without engine frames
+            raise _detached(exc) from None
 
-    def _serve(self) -> None:
-        while True:
-            call = self._calls.get()
-            try:
-                call.result = self._call(call.fn, call.args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
-                call.error = _detached(exc)
-            call.done.release()
-            del call
+    def close(self) -> None:
+        """Free everything jsonatapy now; called on the owning thread as it finishes."""
+        cache, handles = self.cache, self.handles
+        self.cache, self.handles, self.released, self.closed = OrderedDict(), {}, [], True
+        if os.getpid() != self.pid:
+            # A fork's child clears the states of the parent's other threads from its own thread: keep
+            # their objects forever rather than drop them on a foreign thread.
+            _orphans.append((cache, handles))
+
+    def __del__(self):
+        if not self.closed and os.getpid() != self.pid:
+            _orphans.append((self.cache, self.handles))
+
+
+class _ThreadEnd:
+    """Held only by the thread-local storage, so freed when its thread finishes, on that thread (CPython
+    clears a finishing thread's state on the thread itself): then it closes the thread's owner."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: _Owner):
+        self.owner = owner
+
+    def __del__(self):
+        self.owner.close()
 
 
 def _detached(exc: BaseException) -> BaseException:
-    """``exc`` without traceback and chained exceptions: their frames hold jsonatapy objects."""
+    """``exc`` without traceback and chained exceptions: their frames hold jsonatapy objects, and a kept
+    exception (or a reference cycle through one) would drop them wherever it is finally freed."""
     exc.__traceback__ = None
     exc.__context__ = None
     exc.__cause__ = None
     return exc
 
 
-_main_owner: _Owner | None = None
-_engine: _EngineThread | None = None
-_owner_lock = threading.Lock()
-_orphans: list[_Owner] = []  # owners whose thread is gone (after a fork): their objects are never dropped
+_local = threading.local()  # .owner and .end (jsonatapy), .cache and .config (jsonata-python)
+_orphans: list[Any] = []
+_import_lock = threading.Lock()
+_imported = False
 
 
 def _owner() -> _Owner:
-    """The main thread runs jsonatapy itself (it lives as long as the process); other threads, which may
-    finish at any time (a thread per request), use the engine thread."""
-    global _main_owner, _engine
-    current = threading.current_thread()
-    if current is threading.main_thread():
-        owner = _main_owner
-        if owner is None or owner.thread is not current:
-            if owner is not None:
-                _orphans.append(owner)
-            owner = _main_owner = _Owner(current)
-        return owner
-    engine = _engine
-    if engine is None:
-        with _owner_lock:
-            if _engine is None:
-                _engine = _EngineThread()
-            engine = _engine
-    return engine
+    owner = getattr(_local, "owner", None)
+    if owner is None:
+        _import_on_lasting_thread()
+        owner = _local.owner = _Owner()
+        _local.end = _ThreadEnd(owner)
+    return owner
 
 
-def _after_fork_in_child() -> None:
-    """The engine thread does not survive a fork (Celery prefork, gunicorn): start a new one on demand."""
-    global _engine, _owner_lock
-    if _engine is not None:
-        _orphans.append(_engine)
-        _engine = None
-    _owner_lock = threading.Lock()
+def _import_on_lasting_thread() -> None:
+    """Import jsonatapy on a thread that never finishes.
 
+    The extension's module state belongs to the importing thread: once that thread has finished, the next
+    ``JsonataData`` conversion on any thread segfaults. The main thread lives as long as the process; from
+    any other thread (a request thread may be the first to evaluate) a daemon thread imports and then waits.
+    """
+    global _imported
+    if _imported:
+        return
+    with _import_lock:
+        if _imported:
+            return
+        if threading.current_thread() is threading.main_thread():
+            import jsonatapy  # noqa: F401
+        else:
+            imported = threading.Event()
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+            def import_and_stay():
+                try:
+                    import jsonatapy  # noqa: F401
+                finally:
+                    imported.set()
+                threading.Event().wait()
+
+            threading.Thread(target=import_and_stay, name="jsonatapy-import", daemon=True).start()
+            imported.wait()
+        _imported = True
 
 
 # --- Compile cache ---------------------------------------------------------------------------------------
-
-_local = threading.local()  # jsonata-python: one cache per thread (it re-arms bounds on the object)
 
 
 def _python_cache() -> OrderedDict:
@@ -393,8 +379,9 @@ _tokens = itertools.count(1)
 class PreparedData:
     """A value converted once for the engine, evaluated against by many expressions.
 
-    With jsonatapy ``handle`` is a token for the converted value, which its owner thread keeps until this
-    object dies (wherever that happens: the owner drops it on its next call).
+    With jsonatapy ``handle`` is a token for the converted value, which the preparing thread keeps until
+    this object dies (wherever that happens: that thread drops it on its next call, or when it finishes).
+    Another thread evaluating against it converts ``value`` again.
     """
 
     __slots__ = ("value", "handle", "_owner")
@@ -402,10 +389,14 @@ class PreparedData:
     def __init__(self, value: Any, handle: Any, owner: _Owner | None = None):
         self.value = value
         self.handle = handle
-        self._owner = owner
+        self._owner = None if owner is None else weakref.ref(owner)
+
+    def owned_by(self, owner: _Owner) -> bool:
+        return self._owner is not None and self._owner() is owner
 
     def __del__(self):
-        owner = getattr(self, "_owner", None)
+        ref = getattr(self, "_owner", None)
+        owner = None if ref is None else ref()
         if owner is not None:
             owner.released.append(self.handle)
 
@@ -451,8 +442,8 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
             raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
         owner = _owner()
         if isinstance(data, PreparedData):
-            # data prepared for another owner (or engine) is converted again here, never shared
-            value, token = data.value, data.handle if data._owner is owner else None
+            # data prepared on another thread is converted again here: its engine object stays there
+            value, token = data.value, data.handle if data.owned_by(owner) else None
         else:
             value, token = data, None
         return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
