@@ -24,6 +24,7 @@ import json
 import os
 import re
 import threading
+import traceback
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -175,6 +176,8 @@ class _ThreadEnd:
 def _detached(exc: BaseException) -> BaseException:
     """``exc`` without traceback and chained exceptions: their frames hold jsonatapy objects, and a kept
     exception (or a reference cycle through one) would drop them wherever it is finally freed."""
+    if not isinstance(exc, ExpressionError) and exc.__traceback__ is not None:
+        exc.add_note("".join(traceback.format_tb(exc.__traceback__)))  # a bug: keep where, as text
     exc.__traceback__ = None
     exc.__context__ = None
     exc.__cause__ = None
@@ -238,7 +241,7 @@ def _python_cache() -> OrderedDict:
 
 
 def _cache() -> OrderedDict:
-    """The compile cache calls from this thread use (keys are expression texts)."""
+    """The compile cache calls from this thread use (keys are expression texts; for tests only)."""
     if _config.engine == "jsonatapy":
         return _owner().run(lambda owner: owner.cache)
     return _python_cache()

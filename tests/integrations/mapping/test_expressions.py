@@ -92,7 +92,7 @@ def test_cache_reuses_compiled_objects(engine):
 
 
 def test_other_threads_share_the_engine_thread(engine):
-    """jsonatapy objects stay on their owner thread: other threads go through the engine thread's cache."""
+    """jsonatapy objects stay on their owner thread: each thread has its own owner and cache."""
     expressions.compile_expression("a + 1")
     results, errors = [], []
 
