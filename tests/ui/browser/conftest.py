@@ -32,20 +32,10 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    # pytest-django's live server answers every request on a new thread. jsonatapy's compiled expressions
-    # are "unsendable" (PyO3): when a finished request thread's cache is freed from another thread the
-    # process aborts ("JsonataExpression is unsendable, but is being dropped on another thread", then a
-    # segfault). Until the expression cache handles that, the live server uses the pure-Python engine; the
-    # view tests exercise the same pages with the default engine.
-    from integrations.mapping import expressions
-
-    previous = expressions.current_config().engine
-    expressions.configure(engine="jsonata-python")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-    expressions.configure(engine=previous)
 
 
 @pytest.fixture
