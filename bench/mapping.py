@@ -128,6 +128,17 @@ def events_per_second(engine: str, seconds: float, min_events: int) -> tuple[flo
     return warm, cold
 
 
+def on_worker_thread(function):
+    """``function()`` on a thread other than the main one (as in gunicorn gthread or runserver)."""
+    import threading
+
+    box = []
+    worker = threading.Thread(target=lambda: box.append(function()))
+    worker.start()
+    worker.join()
+    return box[0]
+
+
 def simulation_latency(requests: int) -> list[float]:
     from django.test.runner import DiscoverRunner
     from django.test.utils import setup_test_environment
@@ -182,6 +193,9 @@ def main() -> None:
             evaluation.simple_path = shortcut
         print(f"{'':15s} {engine_only:10,.0f} events/s/core with every path evaluated by the engine "
               "(no plain-path shortcut)")
+    threaded = on_worker_thread(lambda: events_per_second("jsonatapy", args.seconds, 500))
+    print(f"{'jsonatapy':15s} {threaded[0]:10,.0f} events/s/core on a worker thread (its own compile cache, as a "
+          f"gunicorn gthread), {threaded[1]:8,.0f} without the compile cache")
     timings = simulation_latency(args.requests)
     quantiles = statistics.quantiles(timings, n=100)
     print(f"simulateMappingV2 via Django test client ({len(timings)} requests, jsonatapy, SQLite): "

@@ -78,6 +78,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "erpintegration.urls"
+CSRF_FAILURE_VIEW = "erpintegration.views.csrf_failure"
 WSGI_APPLICATION = "erpintegration.wsgi.application"
 
 TEMPLATES = [

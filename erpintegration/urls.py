@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("", include("integrations.urls")),
+    path("", include("erpintegration.ui.urls")),
+    path("", include("erpintegration.ui.entities")),
 ]
 
 handler400 = "erpintegration.views.bad_request"

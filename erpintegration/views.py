@@ -39,3 +39,11 @@ def bad_request(request, exception=None):
     if _is_api(request):
         return JsonResponse({"code": "BAD_REQUEST", "message": "Bad request"}, status=400)
     return render(request, "errors/400.html", status=400)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (often: the page was open across a log-in or restart)."""
+    if _is_api(request):
+        return JsonResponse({"code": "CSRF_FAILED", "message": f"CSRF verification failed: {reason}"}, status=403)
+    message = "This form has expired or was sent from elsewhere. Reload the page and try again."
+    return render(request, "errors/403.html", {"message": message}, status=403)

@@ -1,7 +1,7 @@
 """Read-only admin for monitoring rows (operators browse them; only the pipeline writes them)."""
 from django.contrib import admin
 
-from .models import AccessLog, InboundMonitoringEvent
+from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 
 
 @admin.register(InboundMonitoringEvent)
@@ -28,6 +28,21 @@ class AccessLogAdmin(admin.ModelAdmin):
     search_fields = ("request_id", "token_id", "path", "source_ip")
     date_hierarchy = "timestamp"
     ordering = ("-timestamp",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundMonitoringEvent)
+class OutboundMonitoringEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "organization", "event_name", "status", "webhook_config_id", "url", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("event_id", "event_name", "integration_id", "use_case_id", "webhook_config_id")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
 
     def has_add_permission(self, request):
         return False

@@ -1,21 +1,31 @@
-"""JSONata behind one small interface, with a per-thread bounded cache of compiled expressions.
+"""JSONata behind one small interface, with a bounded cache of compiled expressions.
 
 Two engines: ``jsonatapy`` (default, Rust core) and ``jsonata-python`` (pure Python, for platforms without
-the wheel; it renders 16-digit numbers in ``$string`` in exponent form and its ``?:`` differs). jsonatapy
-objects must stay on the thread that compiled them (another thread gets a ``BaseException`` subclass), hence
-one cache per thread.
+the wheel; it renders 16-digit numbers in ``$string`` in exponent form and its ``?:`` differs).
 
 Usage: ``data = prepare(payload)`` once per event (the payload is converted for the engine once), then
 ``evaluate(text, data)`` per expression. The result is a plain JSON-like Python value, or ``UNDEFINED``
 when the expression yields nothing (JSONata *undefined*); an explicit ``null`` comes back as ``None``.
 Every evaluation is bounded (time, recursion depth, sequence length); a runaway expression raises
 ``ExpressionError`` (D1012 / D1011 / D2015), never hangs.
+
+Threads (jsonatapy): its objects are PyO3 "unsendable": usable only on the thread that made them, and
+one freed on another thread is leaked with a "dropped on another thread" error. Each thread therefore
+keeps its own compile cache and converted payloads (``_Owner``), freed on that thread when it finishes;
+callers only ever get plain values, stand-ins, tokens and ``ExpressionError``s without tracebacks, so no
+kept result, exception or reference cycle can carry a jsonatapy object to another thread. And the
+extension's module state belongs to the thread that imports it (once that thread has finished, the next
+conversion segfaults), so it is imported on the main thread or on a daemon thread that never finishes.
 """
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import threading
+import traceback
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +80,6 @@ class ExpressionError(Exception):
 
 
 _config = EngineConfig()
-_local = threading.local()
 _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 # Sentinel that marks "undefined" in a jsonatapy result (its Python API maps undefined and null to None).
@@ -94,7 +103,136 @@ def current_config() -> EngineConfig:
     return _config
 
 
-def _cache() -> OrderedDict:
+# --- Who may touch jsonatapy objects ----------------------------------------------------------------------
+
+
+class CompiledExpression:
+    """What ``compile_expression`` returns for jsonatapy: a plain stand-in for the compiled object, which
+    stays in its thread's cache (the same stand-in while the expression is cached)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.text!r})"
+
+
+class _Owner:
+    """One thread's jsonatapy objects: its compile cache and its converted payloads (by token).
+
+    ``close`` frees them on that thread when it finishes (see ``_ThreadEnd``); the owner object itself may
+    live on (a kept exception's frames can hold it) but then holds nothing jsonatapy.
+    """
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.closed = False
+        self.config = _config
+        self.cache: OrderedDict[str, tuple[CompiledExpression, Any]] = OrderedDict()
+        self.handles: dict[int, Any] = {}  # token -> jsonatapy.JsonataData of a live PreparedData
+        self.released: list[int] = []  # tokens of PreparedData that died (maybe on another thread)
+
+    def run(self, fn, *args):
+        """``fn(self, *args)``; an exception leaves without the frames that hold jsonatapy objects."""
+        while self.released:  # list.pop is atomic: a PreparedData may die on another thread meanwhile
+            self.handles.pop(self.released.pop(), None)
+        if self.config is not _config:
+            self.cache = OrderedDict()
+            self.config = _config
+        try:
+            return fn(self, *args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised, only without engine frames
+            raise _detached(exc) from None
+
+    def close(self) -> None:
+        """Free everything jsonatapy now; called on the owning thread as it finishes."""
+        cache, handles = self.cache, self.handles
+        self.cache, self.handles, self.released, self.closed = OrderedDict(), {}, [], True
+        if os.getpid() != self.pid:
+            # A fork's child clears the states of the parent's other threads from its own thread: keep
+            # their objects forever rather than drop them on a foreign thread.
+            _orphans.append((cache, handles))
+
+    def __del__(self):
+        if not self.closed and os.getpid() != self.pid:
+            _orphans.append((self.cache, self.handles))
+
+
+class _ThreadEnd:
+    """Held only by the thread-local storage, so freed when its thread finishes, on that thread (CPython
+    clears a finishing thread's state on the thread itself): then it closes the thread's owner."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: _Owner):
+        self.owner = owner
+
+    def __del__(self):
+        self.owner.close()
+
+
+def _detached(exc: BaseException) -> BaseException:
+    """``exc`` without traceback and chained exceptions: their frames hold jsonatapy objects, and a kept
+    exception (or a reference cycle through one) would drop them wherever it is finally freed."""
+    if not isinstance(exc, ExpressionError) and exc.__traceback__ is not None:
+        exc.add_note("".join(traceback.format_tb(exc.__traceback__)))  # a bug: keep where, as text
+    exc.__traceback__ = None
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
+
+
+_local = threading.local()  # .owner and .end (jsonatapy), .cache and .config (jsonata-python)
+_orphans: list[Any] = []
+_import_lock = threading.Lock()
+_imported = False
+
+
+def _owner() -> _Owner:
+    owner = getattr(_local, "owner", None)
+    if owner is None:
+        _import_on_lasting_thread()
+        owner = _local.owner = _Owner()
+        _local.end = _ThreadEnd(owner)
+    return owner
+
+
+def _import_on_lasting_thread() -> None:
+    """Import jsonatapy on a thread that never finishes.
+
+    The extension's module state belongs to the importing thread: once that thread has finished, the next
+    ``JsonataData`` conversion on any thread segfaults. The main thread lives as long as the process; from
+    any other thread (a request thread may be the first to evaluate) a daemon thread imports and then waits.
+    """
+    global _imported
+    if _imported:
+        return
+    with _import_lock:
+        if _imported:
+            return
+        if threading.current_thread() is threading.main_thread():
+            import jsonatapy  # noqa: F401
+        else:
+            imported = threading.Event()
+
+            def import_and_stay():
+                try:
+                    import jsonatapy  # noqa: F401
+                finally:
+                    imported.set()
+                threading.Event().wait()
+
+            threading.Thread(target=import_and_stay, name="jsonatapy-import", daemon=True).start()
+            imported.wait()
+        _imported = True
+
+
+# --- Compile cache ---------------------------------------------------------------------------------------
+
+
+def _python_cache() -> OrderedDict:
     cache = getattr(_local, "cache", None)
     if cache is None or getattr(_local, "config", None) is not _config:
         cache = _local.cache = OrderedDict()
@@ -102,48 +240,80 @@ def _cache() -> OrderedDict:
     return cache
 
 
+def _cache() -> OrderedDict:
+    """The compile cache calls from this thread use (keys are expression texts; for tests only)."""
+    if _config.engine == "jsonatapy":
+        return _owner().run(lambda owner: owner.cache)
+    return _python_cache()
+
+
 def cache_info() -> dict[str, int]:
-    """Size of this thread's compile cache (for the benchmark and diagnostics)."""
-    return {"size": len(_cache()), "max_size": _config.cache_size}
+    """Size of the compile cache this thread uses (for the benchmark and diagnostics)."""
+    if _config.engine == "jsonatapy":
+        size = _owner().run(lambda owner: len(owner.cache))
+    else:
+        size = len(_python_cache())
+    return {"size": size, "max_size": _config.cache_size}
 
 
 def clear_cache() -> None:
-    _cache().clear()
+    if _config.engine == "jsonatapy":
+        _owner().run(lambda owner: owner.cache.clear())
+    else:
+        _python_cache().clear()
+
+
+def _lru(cache: OrderedDict, text: str, build):
+    entry = cache.get(text)
+    if entry is not None:
+        cache.move_to_end(text)
+        return entry
+    entry = cache[text] = build(text)
+    if len(cache) > _config.cache_size:
+        cache.popitem(last=False)
+    return entry
 
 
 def compile_expression(text: str):
-    """A compiled expression (cached per thread); raises ExpressionError when it does not compile."""
+    """A compiled expression (cached); raises ExpressionError when it does not compile.
+
+    With jsonatapy this is a ``CompiledExpression`` stand-in: the engine object never leaves its thread.
+    """
     if not isinstance(text, str):
         raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
-    cache = _cache()
-    compiled = cache.get(text)
-    if compiled is not None:
-        cache.move_to_end(text)
-        return compiled
-    compiled = _compile(text)
-    cache[text] = compiled
-    if len(cache) > _config.cache_size:
-        cache.popitem(last=False)
-    return compiled
-
-
-def _compile(text: str):
     if _config.engine == "jsonatapy":
-        import jsonatapy
+        return _owner().run(_stand_in_on, text)
+    return _lru(_python_cache(), text, _compile_python)
 
-        bounds = {"timeout": _config.timeout_ms, "max_stack_depth": _config.max_depth,
-                  "max_sequence_length": _config.max_sequence}
-        try:
-            # The user's text first, so syntax errors speak about what the user wrote.
-            jsonatapy.compile(text, **bounds)
-            return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
-            error = _from_engine_error(exc, text)
-            if error.position is None:
-                error.position = _syntax_error_position(text)
-            raise error from None
+
+def _compiled_on(owner: _Owner, text: str):
+    return _lru(owner.cache, text, lambda t: (CompiledExpression(t), _compile_jsonatapy(t)))[1]
+
+
+def _stand_in_on(owner: _Owner, text: str) -> CompiledExpression:
+    _compiled_on(owner, text)
+    return owner.cache[text][0]
+
+
+def _compile_jsonatapy(text: str):
+    import jsonatapy
+
+    bounds = {"timeout": _config.timeout_ms, "max_stack_depth": _config.max_depth,
+              "max_sequence_length": _config.max_sequence}
+    try:
+        # The user's text first, so syntax errors speak about what the user wrote.
+        jsonatapy.compile(text, **bounds)
+        return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
+        error = _from_engine_error(exc, text)
+        if error.position is None:
+            error.position = _syntax_error_position(text)
+        raise error from None
+
+
+def _compile_python(text: str):
     import jsonata
 
     try:
@@ -206,14 +376,32 @@ def check_expression(text: str) -> ExpressionError | None:
     return None
 
 
+_tokens = itertools.count(1)
+
+
 class PreparedData:
-    """A value converted once for the engine, evaluated against by many expressions."""
+    """A value converted once for the engine, evaluated against by many expressions.
 
-    __slots__ = ("value", "handle")
+    With jsonatapy ``handle`` is a token for the converted value, which the preparing thread keeps until
+    this object dies (wherever that happens: that thread drops it on its next call, or when it finishes).
+    Another thread evaluating against it converts ``value`` again.
+    """
 
-    def __init__(self, value: Any, handle: Any):
+    __slots__ = ("value", "handle", "_owner")
+
+    def __init__(self, value: Any, handle: Any, owner: _Owner | None = None):
         self.value = value
         self.handle = handle
+        self._owner = None if owner is None else weakref.ref(owner)
+
+    def owned_by(self, owner: _Owner) -> bool:
+        return self._owner is not None and self._owner() is owner
+
+    def __del__(self):
+        ref = getattr(self, "_owner", None)
+        owner = None if ref is None else ref()
+        if owner is not None:
+            owner.released.append(self.handle)
 
 
 def prepare(value: Any) -> PreparedData:
@@ -224,15 +412,26 @@ def prepare(value: Any) -> PreparedData:
     if value is UNDEFINED:
         return PreparedData(UNDEFINED, None)
     if _config.engine == "jsonatapy":
-        import jsonatapy
-
-        try:
-            return PreparedData(value, jsonatapy.JsonataData(value))
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001
-            raise ExpressionError(f"data cannot be used by JSONata: {exc}", code="D0000") from None
+        owner = _owner()
+        return PreparedData(value, owner.run(_prepare_on, value), owner)
     return PreparedData(value, value)
+
+
+def _convert(value: Any):
+    import jsonatapy
+
+    try:
+        return jsonatapy.JsonataData(value)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        raise ExpressionError(f"data cannot be used by JSONata: {exc}", code="D0000") from None
+
+
+def _prepare_on(owner: _Owner, value: Any) -> int:
+    token = next(_tokens)
+    owner.handles[token] = _convert(value)
+    return token
 
 
 def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | None = None,
@@ -241,26 +440,45 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
 
     ``timeout_ms`` shortens the configured time limit for this evaluation (the rest of an event's budget).
     """
+    if _config.engine == "jsonatapy":
+        if not isinstance(text, str):
+            raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
+        owner = _owner()
+        if isinstance(data, PreparedData):
+            # data prepared on another thread is converted again here: its engine object stays there
+            value, token = data.value, data.handle if data.owned_by(owner) else None
+        else:
+            value, token = data, None
+        return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
     if not isinstance(data, PreparedData):
         data = prepare(data)
     compiled = compile_expression(text)
-    if _config.engine == "jsonatapy":
-        try:
-            if data.value is UNDEFINED:
-                text_result = compiled.evaluate_json_or_none(None, bindings, timeout=timeout_ms)
-                result = UNDEFINED if text_result is None else json.loads(text_result)
-            elif timeout_ms is None:
-                result = compiled.evaluate_with_data(data.handle, bindings)
-            else:
-                result = compiled.evaluate_with_data(data.handle, bindings, timeout=timeout_ms)
-        except _FATAL:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
-            raise _from_engine_error(exc, text) from None
-        if result == _UNDEF_MARK:
-            return UNDEFINED
-        return result
     return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+
+
+def _evaluate_on(owner: _Owner, text: str, value: Any, token: int | None, bindings: dict[str, Any] | None,
+                 timeout_ms: int | None) -> Any:
+    compiled = _compiled_on(owner, text)
+    handle = None
+    if value is not UNDEFINED:
+        handle = owner.handles.get(token) if token is not None else None
+        if handle is None:
+            handle = _convert(value)
+    try:
+        if handle is None:
+            text_result = compiled.evaluate_json_or_none(None, bindings, timeout=timeout_ms)
+            result = UNDEFINED if text_result is None else json.loads(text_result)
+        elif timeout_ms is None:
+            result = compiled.evaluate_with_data(handle, bindings)
+        else:
+            result = compiled.evaluate_with_data(handle, bindings, timeout=timeout_ms)
+    except _FATAL:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
+        raise _from_engine_error(exc, text) from None
+    if result == _UNDEF_MARK:
+        return UNDEFINED
+    return result
 
 
 def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None,

@@ -54,3 +54,17 @@ def test_bootstrap_creates_admin_once(db, capsys):
     assert "username    admin" in first and "create_token" in first
     call_command("bootstrap", "--port", "8123")
     assert "password" not in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_a_friendly_page():
+    from django.test import Client
+
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(membership.user)
+    response = browser.post("/logout/")
+    assert response.status_code == 403
+    assert b"Reload the page" in response.content and b"<html" in response.content

@@ -1,0 +1,107 @@
+"""The deliveries pages' queries: an integration's outbound monitoring rows (one per delivery), filtered and
+keyset-paginated on (created_at, id), so a page costs the same with 10 rows or 10 million.
+
+Unlike queryOutboundMonitoringEvents, the list is not limited to the event names the integration's use cases
+listen to today: a renamed catalog event keeps its past deliveries visible here.
+"""
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from integrations.models import OutboundDelivery
+from monitoring.models import OutboundMonitoringEvent, OutboundStatus
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class DeliveryFilters:
+    status: str = ""
+    webhook_id: str = ""
+    event_name: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    rows: list
+    next_cursor: str | None
+
+
+def encode_cursor(row) -> str:
+    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, row_id = raw.split("|", 1)
+        return datetime.fromisoformat(moment), int(row_id)
+    except (ValueError, binascii.Error, UnicodeError):
+        return None
+
+
+def _rows(org, integration):
+    return OutboundMonitoringEvent.objects.filter(organization=org, integration_id=str(integration.pk))
+
+
+def delivery_page(org, integration, filters: DeliveryFilters, cursor: str | None = None,
+                  page_size: int = PAGE_SIZE) -> DeliveryPage:
+    qs = _rows(org, integration).defer("payload")
+    if filters.status in OutboundStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.webhook_id:
+        qs = qs.filter(webhook_config_id=filters.webhook_id)
+    if filters.event_name:
+        qs = qs.filter(event_name=filters.event_name)
+    position = decode_cursor(cursor) if cursor else None
+    if position:
+        moment, row_id = position
+        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=row_id))
+    rows = list(qs.order_by("-created_at", "-id")[: page_size + 1])
+    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
+    return DeliveryPage(rows[:page_size], next_cursor)
+
+
+def get_row(org, integration, row_id) -> OutboundMonitoringEvent | None:
+    try:
+        key = int(row_id)
+    except (TypeError, ValueError):
+        return None
+    return _rows(org, integration).filter(pk=key).first()
+
+
+def delivery_id_of(row) -> str | None:
+    """The OutboundDelivery behind a monitoring row (what resend takes)."""
+    value = (row.metadata or {}).get("delivery_id") or (row.execution_context or {}).get("delivery_id")
+    return str(value) if value else None
+
+
+def resend_refusal(row) -> str | None:
+    """Why this delivery cannot be resent, or None. The service decides; this only explains a disabled button."""
+    if row.status == OutboundStatus.PENDING:
+        return "It is still pending; wait until it settles."
+    if row.payload is None:
+        return "Its mapping produced no payload; fix the mapping and publish the event again."
+    if delivery_id_of(row) is None:
+        return "It has no delivery record."
+    return None
+
+
+def pretty(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+
+def row_of_delivery(org, integration, delivery_id) -> OutboundMonitoringEvent | None:
+    """The monitoring row of a delivery id (for "resend of" links); None once either is purged."""
+    try:
+        key = uuid.UUID(str(delivery_id))
+    except ValueError:
+        return None
+    row_id = OutboundDelivery.objects.filter(organization=org, pk=key).values_list("monitoring_event_id", flat=True).first()
+    return get_row(org, integration, row_id) if row_id else None

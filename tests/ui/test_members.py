@@ -1,0 +1,102 @@
+"""Members page and its services: add existing/new users, change roles, remove; one admin always stays."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from erpintegration import ui_services
+from erpintegration.exceptions import Conflict, ValidationFailed
+from erpintegration.models import Membership
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_own_members_only(ui_client, org):
+    MembershipFactory(organization=org, user=UserFactory(username="colleague"))
+    MembershipFactory(user=UserFactory(username="stranger"))
+    response = ui_client("admin").get("/settings/members/")
+    assert b"colleague" in response.content and b"stranger" not in response.content
+
+
+def test_add_existing_user(ui_client, org):
+    UserFactory(username="known")
+    response = ui_client("admin").post("/settings/members/", {"username": "known", "role": "editor"})
+    assert response.status_code == 200
+    assert response.context["added"].initial_password is None
+    assert Membership.objects.get(organization=org, user__username="known").role == "editor"
+
+
+def test_add_new_user_shows_a_one_time_password_that_logs_in(ui_client, org, client):
+    response = ui_client("admin").post(
+        "/settings/members/", {"username": "newbie", "email": "n@example.com", "role": "viewer"}
+    )
+    password = response.context["added"].initial_password
+    assert password and password.encode() in response.content
+    assert client.login(username="newbie", password=password)
+    assert get_user_model().objects.get(username="newbie").email == "n@example.com"
+
+
+def test_adding_a_member_twice_is_a_form_error(ui_client, org):
+    client = ui_client("admin")
+    response = client.post("/settings/members/", {"username": client.user.username, "role": "viewer"})
+    assert response.status_code == 400
+    assert b"already a member" in response.content
+
+
+def test_bad_role_is_a_form_error(ui_client):
+    response = ui_client("admin").post("/settings/members/", {"username": "x", "role": "owner"})
+    assert response.status_code == 400
+    assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_change_role(ui_client, org):
+    member = MembershipFactory(organization=org, role="viewer")
+    ui_client("admin").post(f"/settings/members/{member.pk}/role/", {"role": "editor"})
+    member.refresh_from_db()
+    assert member.role == "editor"
+
+
+def test_last_admin_cannot_be_demoted_or_removed(ui_client, org):
+    client = ui_client("admin")
+    mine = client.membership
+    response = client.post(f"/settings/members/{mine.pk}/role/", {"role": "viewer"}, follow=True)
+    assert b"at least one admin" in response.content
+    response = client.post(f"/settings/members/{mine.pk}/remove/", follow=True)
+    assert b"at least one admin" in response.content
+    mine.refresh_from_db()
+    assert mine.role == "admin"
+
+
+def test_remove_member(ui_client, org):
+    member = MembershipFactory(organization=org, role="editor")
+    ui_client("admin").post(f"/settings/members/{member.pk}/remove/")
+    assert not Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_another_orgs_membership_is_404(ui_client):
+    foreign = MembershipFactory(organization=OrganizationFactory(), role="viewer")
+    client = ui_client("admin")
+    assert client.post(f"/settings/members/{foreign.pk}/role/", {"role": "admin"}).status_code == 404
+    assert client.post(f"/settings/members/{foreign.pk}/remove/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.role == "viewer"
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_non_admins_cannot_manage_members(ui_client, org, role):
+    member = MembershipFactory(organization=org, role="viewer")
+    client = ui_client(role)
+    assert client.post("/settings/members/", {"username": "x", "role": "admin"}).status_code == 403
+    assert client.post(f"/settings/members/{member.pk}/role/", {"role": "admin"}).status_code == 403
+    assert client.post(f"/settings/members/{member.pk}/remove/").status_code == 403
+    member.refresh_from_db()
+    assert member.role == "viewer"
+
+
+def test_services_validate_input(org):
+    with pytest.raises(ValidationFailed):
+        ui_services.add_member(org, "  ", "viewer")
+    with pytest.raises(ValidationFailed):
+        ui_services.add_member(org, "someone", "superuser")
+    admin = MembershipFactory(organization=org, role="admin")
+    with pytest.raises(Conflict):
+        ui_services.remove_member(org, admin.pk)
