@@ -98,7 +98,11 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     qs = Entity.objects.filter(organization=ctx.organization, schema=schema, deleted_at__isnull=True)
     vendor = connections[qs.db].vendor
     matches: dict[int, list[Entity]] = {}
-    for entity in qs.filter(identities_condition(vendor, identities)):
+    # Row-lock what is read (in id order, so two batches never lock crosswise): writers reaching these
+    # entities through other identifiers hold other identity locks, and a merge from a stale read would
+    # drop their changes (the single-upsert path re-reads under the same lock).
+    found = qs.filter(identities_condition(vendor, identities)).order_by("pk").select_for_update()
+    for entity in found:
         hits = {i for value in _candidate_values(entity.attributes, first_key)
                 for i in by_first.get(_scalar_key(value), [])
                 if all(python_match(entity.attributes, k, v) for k, v in identities[i].items())}

@@ -140,3 +140,51 @@ def test_concurrent_patches_through_different_identifiers_keep_both_attributes(m
     assert errors == []
     attributes = Entity.objects.get(organization=org, schema="contact").attributes
     assert (attributes.get("first_name"), attributes.get("iban")) == ("Ada", "DE00")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent database connections")
+def test_batched_upserts_keep_a_concurrent_patch_through_another_identifier(monkeypatch):
+    """The bulk path for runs of plain upserts must lock what it read, like the single path: another event
+    patching the same contact by email (another identity lock) meanwhile must not lose its attribute."""
+    from entities.services import batch
+
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))
+    paused, resume = threading.Event(), threading.Event()
+    original = batch.build_attributes
+
+    def build_after_pause(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            paused.set()
+            resume.wait(timeout=20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "build_attributes", build_after_pause)
+    errors = []
+
+    def event(*updates):
+        try:
+            apply(org, *updates)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    run = [contact({"customer_number": f"C-{n}"}, {"customer_number": f"C-{n}", "first_name": f"N{n}"})
+           for n in range(1, 1 + max(batch.MIN_BATCH, 2))]
+    first = threading.Thread(target=event, args=run, name="first")
+    first.start()
+    assert paused.wait(timeout=20)
+    second = threading.Thread(target=event, args=(contact({"email.email": "a@b.c"}, {"iban": "DE00"}),),
+                              name="second")
+    second.start()
+    deadline = time.monotonic() + 20
+    while second.is_alive() and not lock_waiters():
+        assert time.monotonic() < deadline, "the second event neither finished nor waited"
+        time.sleep(0.02)
+    resume.set()
+    first.join(timeout=20)
+    second.join(timeout=20)
+    assert errors == []
+    attributes = Entity.objects.get(organization=org, schema="contact", attributes__customer_number="C-1").attributes
+    assert (attributes.get("first_name"), attributes.get("iban")) == ("N1", "DE00")
