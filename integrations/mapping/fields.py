@@ -147,18 +147,23 @@ def scalar_id(value: Any, field_type: str | None = None) -> Any:
 
 def relations_value(scope: EventScope, config: Any, item: Item, path: str) -> Any:
     """``{"$relation": {op: [{"$entity_unique_ids", "_schema", "_tags"?}]}}``, unresolved."""
+    return _unresolved_items("$relation", _relation_item, scope, config, item, path)
+
+
+def _unresolved_items(key: str, build_item, scope: EventScope, config: Any, item: Item, path: str) -> Any:
+    """``{key: {op: [built item, ...]}}`` for a relations / relation_refs config (items or an expression)."""
     operation, specs = _items_config(scope, config, item, path)
     if specs is UNDEFINED:
         return UNDEFINED
     out = []
     for index, spec in specs:
         ipath = f"{path}.items[{index}]" if index is not None else f"{path}.jsonataExpression"
-        relation = _relation_item(scope, spec, item, ipath)
-        if relation is not None:
-            out.append(relation)
+        built = build_item(scope, spec, item, ipath)
+        if built is not None:
+            out.append(built)
     if not out and "items" in config:
-        return UNDEFINED  # no related entity identifiable in this payload: leave the relation alone
-    return {"$relation": {operation: out}}
+        return UNDEFINED  # no related entity identifiable in this payload: leave the attribute alone
+    return {key: {operation: out}}
 
 
 def _relation_item(scope: EventScope, spec: Any, item: Item, path: str) -> dict | None:
@@ -188,18 +193,7 @@ def _relation_item(scope: EventScope, spec: Any, item: Item, path: str) -> dict 
 
 def relation_refs_value(scope: EventScope, config: Any, item: Item, path: str) -> Any:
     """``{"$relation_ref": {op: [{"$entity_unique_ids", "_schema", "path", "value": {...}}]}}``, unresolved."""
-    operation, specs = _items_config(scope, config, item, path)
-    if specs is UNDEFINED:
-        return UNDEFINED
-    out = []
-    for index, spec in specs:
-        ipath = f"{path}.items[{index}]" if index is not None else f"{path}.jsonataExpression"
-        ref = _relation_ref_item(scope, spec, item, ipath)
-        if ref is not None:
-            out.append(ref)
-    if not out and "items" in config:
-        return UNDEFINED
-    return {"$relation_ref": {operation: out}}
+    return _unresolved_items("$relation_ref", _relation_ref_item, scope, config, item, path)
 
 
 def _relation_ref_item(scope: EventScope, spec: Any, item: Item, path: str) -> dict | None:

@@ -97,16 +97,11 @@ def test_concurrent_relation_refs_to_one_existing_entity_keep_both_values(monkey
     assert sorted(item["street"] for item in stored) == ["S1", "S2"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent database connections")
-def test_concurrent_patches_through_different_identifiers_keep_both_attributes(monkeypatch):
-    """Two integrations patch the same contact at the same time, one by customer number, one by email (so
-    their identity locks differ): the top-level merge must not drop the other one's attribute."""
-    from entities.services import entity_writes
-
-    org = OrganizationFactory()
-    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))
+def race_with_first_paused(monkeypatch, module, org, first_updates, second_updates):
+    """Apply ``first_updates`` on a thread paused inside ``module.build_attributes`` (after its lookup),
+    start ``second_updates`` meanwhile, let the first go once the second finished or waits on a lock."""
     paused, resume = threading.Event(), threading.Event()
-    original = entity_writes.build_attributes
+    original = module.build_attributes
 
     def build_after_pause(*args, **kwargs):
         if threading.current_thread().name == "first":
@@ -114,21 +109,21 @@ def test_concurrent_patches_through_different_identifiers_keep_both_attributes(m
             resume.wait(timeout=20)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(entity_writes, "build_attributes", build_after_pause)
+    monkeypatch.setattr(module, "build_attributes", build_after_pause)
     errors = []
 
-    def event(ids, attributes):
+    def event(updates):
         try:
-            apply(org, contact(ids, attributes))
+            apply(org, *updates)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    first = threading.Thread(target=event, args=({"customer_number": "C-1"}, {"first_name": "Ada"}), name="first")
+    first = threading.Thread(target=event, args=(first_updates,), name="first")
     first.start()
     assert paused.wait(timeout=20)
-    second = threading.Thread(target=event, args=({"email.email": "a@b.c"}, {"iban": "DE00"}), name="second")
+    second = threading.Thread(target=event, args=(second_updates,), name="second")
     second.start()
     deadline = time.monotonic() + 20
     while second.is_alive() and not lock_waiters():
@@ -138,6 +133,19 @@ def test_concurrent_patches_through_different_identifiers_keep_both_attributes(m
     first.join(timeout=20)
     second.join(timeout=20)
     assert errors == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent database connections")
+def test_concurrent_patches_through_different_identifiers_keep_both_attributes(monkeypatch):
+    """Two integrations patch the same contact at the same time, one by customer number, one by email (so
+    their identity locks differ): the top-level merge must not drop the other one's attribute."""
+    from entities.services import entity_writes
+
+    org = OrganizationFactory()
+    apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))
+    race_with_first_paused(monkeypatch, entity_writes, org,
+                           [contact({"customer_number": "C-1"}, {"first_name": "Ada"})],
+                           [contact({"email.email": "a@b.c"}, {"iban": "DE00"})])
     attributes = Entity.objects.get(organization=org, schema="contact").attributes
     assert (attributes.get("first_name"), attributes.get("iban")) == ("Ada", "DE00")
 
@@ -150,41 +158,8 @@ def test_batched_upserts_keep_a_concurrent_patch_through_another_identifier(monk
 
     org = OrganizationFactory()
     apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))
-    paused, resume = threading.Event(), threading.Event()
-    original = batch.build_attributes
-
-    def build_after_pause(*args, **kwargs):
-        if threading.current_thread().name == "first":
-            paused.set()
-            resume.wait(timeout=20)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(batch, "build_attributes", build_after_pause)
-    errors = []
-
-    def event(*updates):
-        try:
-            apply(org, *updates)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     run = [contact({"customer_number": f"C-{n}"}, {"customer_number": f"C-{n}", "first_name": f"N{n}"})
            for n in range(1, 1 + max(batch.MIN_BATCH, 2))]
-    first = threading.Thread(target=event, args=run, name="first")
-    first.start()
-    assert paused.wait(timeout=20)
-    second = threading.Thread(target=event, args=(contact({"email.email": "a@b.c"}, {"iban": "DE00"}),),
-                              name="second")
-    second.start()
-    deadline = time.monotonic() + 20
-    while second.is_alive() and not lock_waiters():
-        assert time.monotonic() < deadline, "the second event neither finished nor waited"
-        time.sleep(0.02)
-    resume.set()
-    first.join(timeout=20)
-    second.join(timeout=20)
-    assert errors == []
+    race_with_first_paused(monkeypatch, batch, org, run, [contact({"email.email": "a@b.c"}, {"iban": "DE00"})])
     attributes = Entity.objects.get(organization=org, schema="contact", attributes__customer_number="C-1").attributes
     assert (attributes.get("first_name"), attributes.get("iban")) == ("N1", "DE00")
