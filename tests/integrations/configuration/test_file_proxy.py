@@ -8,7 +8,7 @@ import pytest
 from integrations.configuration import validate_configuration
 
 from .examples import FILE_PROXY
-from .helpers import assert_single_issue, issues_of
+from .helpers import assert_single_issue, delete_at, issues_of, set_at
 
 
 def test_valid_configuration_gains_requires_vpc_false():
@@ -52,90 +52,74 @@ def test_minimal_configuration():
     assert validate_configuration("file_proxy", copy.deepcopy(config)) == {**config, "requires_vpc": False}
 
 
-def _set(path, value):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-        return config
-    return mutate
 
 
-def _delete(path):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-        return config
-    return mutate
 
 
 S0, S1 = ("steps", 0), ("steps", 1)
 
 INVALID = [
     ("not-an-object", lambda c: [], "configuration", "must be an object"),
-    ("auth-type", _set(("auth", "type"), "basic"), "configuration.auth.type",
+    ("auth-type", set_at(("auth", "type"), "basic"), "configuration.auth.type",
      "must be one of oauth2_client_credentials, oauth2_password (got 'basic')"),
-    ("auth-type-missing", _delete(("auth", "type")), "configuration.auth.type", "is required"),
-    ("auth-token-url-missing", _delete(("auth", "token_url")), "configuration.auth.token_url", "is required"),
-    ("auth-client-secret-missing", _delete(("auth", "client_secret")), "configuration.auth.client_secret",
+    ("auth-type-missing", delete_at(("auth", "type")), "configuration.auth.type", "is required"),
+    ("auth-token-url-missing", delete_at(("auth", "token_url")), "configuration.auth.token_url", "is required"),
+    ("auth-client-secret-missing", delete_at(("auth", "client_secret")), "configuration.auth.client_secret",
      "is required"),
     ("auth-password-grant-without-username",
-     lambda c: _set(("auth", "password"), "pw")(_set(("auth", "type"), "oauth2_password")(c)),
+     lambda c: set_at(("auth", "password"), "pw")(set_at(("auth", "type"), "oauth2_password")(c)),
      "configuration.auth.username",
      "is required for type 'oauth2_password'"),
-    ("auth-token-url-unbalanced", _set(("auth", "token_url"), "https://login.example.com/{{params.tenant/token"),
+    ("auth-token-url-unbalanced", set_at(("auth", "token_url"), "https://login.example.com/{{params.tenant/token"),
      "configuration.auth.token_url", "invalid Handlebars template: '{{' at offset 26 is never closed"),
-    ("auth-client-id-unclosed", _set(("auth", "client_id"), "\\{{env.client_id}"), "configuration.auth.client_id",
+    ("auth-client-id-unclosed", set_at(("auth", "client_id"), "\\{{env.client_id}"), "configuration.auth.client_id",
      "'{{' at offset 1 is never closed"),
-    ("auth-body-param-template", _set(("auth", "body_params", "resource"), "{{#if x}}a"),
+    ("auth-body-param-template", set_at(("auth", "body_params", "resource"), "{{#if x}}a"),
      "configuration.auth.body_params.resource", "block '{{#if}}' opened at offset 0 is never closed"),
-    ("auth-headers-not-strings", _set(("auth", "headers"), {"X-Tenant": 5}), "configuration.auth.headers.X-Tenant",
+    ("auth-headers-not-strings", set_at(("auth", "headers"), {"X-Tenant": 5}), "configuration.auth.headers.X-Tenant",
      "must be a string"),
-    ("auth-query-params-not-object", _set(("auth", "query_params"), ["a"]), "configuration.auth.query_params",
+    ("auth-query-params-not-object", set_at(("auth", "query_params"), ["a"]), "configuration.auth.query_params",
      "must be an object"),
-    ("params-not-array", _set(("params",), {"documentId": True}), "configuration.params", "must be an array"),
-    ("param-name-missing", _delete(("params", 0, "name")), "configuration.params[0].name", "is required"),
-    ("param-required-missing", _delete(("params", 1, "required")), "configuration.params[1].required",
+    ("params-not-array", set_at(("params",), {"documentId": True}), "configuration.params", "must be an array"),
+    ("param-name-missing", delete_at(("params", 0, "name")), "configuration.params[0].name", "is required"),
+    ("param-required-missing", delete_at(("params", 1, "required")), "configuration.params[1].required",
      "is required"),
-    ("param-required-string", _set(("params", 1, "required"), "no"), "configuration.params[1].required",
+    ("param-required-string", set_at(("params", 1, "required"), "no"), "configuration.params[1].required",
      "must be a boolean"),
-    ("param-duplicate", _set(("params", 1, "name"), "documentId"), "configuration.params[1].name",
+    ("param-duplicate", set_at(("params", 1, "name"), "documentId"), "configuration.params[1].name",
      "already declared by params[0]"),
-    ("param-reserved", _set(("params", 1, "name"), "useCaseSlug"), "configuration.params[1].name",
+    ("param-reserved", set_at(("params", 1, "name"), "useCaseSlug"), "configuration.params[1].name",
      "always part of the download URL"),
-    ("steps-missing", _delete(("steps",)), "configuration.steps", "is required"),
-    ("steps-empty", _set(("steps",), []), "configuration.steps", "at least 1 item"),
-    ("step-url-missing", _delete((*S0, "url")), "configuration.steps[0].url", "is required"),
-    ("step-method", _set((*S0, "method"), "PUT"), "configuration.steps[0].method", "must be one of GET, POST"),
-    ("step-method-lowercase", _set((*S0, "method"), "get"), "configuration.steps[0].method", "(got 'get')"),
-    ("step-response-type", _set((*S0, "response_type"), "xml"), "configuration.steps[0].response_type",
+    ("steps-missing", delete_at(("steps",)), "configuration.steps", "is required"),
+    ("steps-empty", set_at(("steps",), []), "configuration.steps", "at least 1 item"),
+    ("step-url-missing", delete_at((*S0, "url")), "configuration.steps[0].url", "is required"),
+    ("step-method", set_at((*S0, "method"), "PUT"), "configuration.steps[0].method", "must be one of GET, POST"),
+    ("step-method-lowercase", set_at((*S0, "method"), "get"), "configuration.steps[0].method", "(got 'get')"),
+    ("step-response-type", set_at((*S0, "response_type"), "xml"), "configuration.steps[0].response_type",
      "must be one of json, binary"),
-    ("step-response-type-missing", _delete((*S0, "response_type")), "configuration.steps[0].response_type",
+    ("step-response-type-missing", delete_at((*S0, "response_type")), "configuration.steps[0].response_type",
      "is required"),
-    ("step-url-unbalanced", _set((*S1, "url"), "https://a.example.com/{{steps.0.body.fileId}/content"),
+    ("step-url-unbalanced", set_at((*S1, "url"), "https://a.example.com/{{steps.0.body.fileId}/content"),
      "configuration.steps[1].url", "is never closed"),
-    ("step-url-reads-itself", _set((*S1, "url"), "https://a.example.com/{{steps.1.body.id}}"),
+    ("step-url-reads-itself", set_at((*S1, "url"), "https://a.example.com/{{steps.1.body.id}}"),
      "configuration.steps[1].url", "refers to steps.1 at offset 22, but only steps.0..steps.0 have run"),
-    ("first-step-reads-steps", _set((*S0, "url"), "https://a.example.com/{{steps.0.body.id}}"),
+    ("first-step-reads-steps", set_at((*S0, "url"), "https://a.example.com/{{steps.0.body.id}}"),
      "configuration.steps[0].url", "no step has run yet"),
-    ("step-header-template", _set((*S1, "headers", "Authorization"), "Bearer {{ }}"),
+    ("step-header-template", set_at((*S1, "headers", "Authorization"), "Bearer {{ }}"),
      "configuration.steps[1].headers.Authorization", "empty expression"),
-    ("step-body-mismatched-block", _set((*S1, "body"), "{{#if a}}x{{/each}}"), "configuration.steps[1].body",
+    ("step-body-mismatched-block", set_at((*S1, "body"), "{{#if a}}x{{/each}}"), "configuration.steps[1].body",
      "'{{/each}}' at offset 10 does not match '{{#if}}' opened at offset 0"),
-    ("step-body-not-string", _set((*S1, "body"), {"format": "pdf"}), "configuration.steps[1].body",
+    ("step-body-not-string", set_at((*S1, "body"), {"format": "pdf"}), "configuration.steps[1].body",
      "must be a string, not an object"),
-    ("response-missing", _delete(("response",)), "configuration.response", "is required"),
-    ("response-body-missing", _delete(("response", "body")), "configuration.response.body", "is required"),
-    ("response-body-jsonata", _set(("response", "body"), "steps[1].body["), "configuration.response.body",
+    ("response-missing", delete_at(("response",)), "configuration.response", "is required"),
+    ("response-body-missing", delete_at(("response", "body")), "configuration.response.body", "is required"),
+    ("response-body-jsonata", set_at(("response", "body"), "steps[1].body["), "configuration.response.body",
      "invalid JSONata expression"),
-    ("response-encoding", _set(("response", "encoding"), "utf-8"), "configuration.response.encoding",
+    ("response-encoding", set_at(("response", "encoding"), "utf-8"), "configuration.response.encoding",
      "must be one of base64, binary"),
-    ("response-filename-jsonata", _set(("response", "filename"), "steps[0].body.name &"),
+    ("response-filename-jsonata", set_at(("response", "filename"), "steps[0].body.name &"),
      "configuration.response.filename", "invalid JSONata expression (S0207"),
-    ("response-content-type-jsonata", _set(("response", "content_type"), "'application/pdf"),
+    ("response-content-type-jsonata", set_at(("response", "content_type"), "'application/pdf"),
      "configuration.response.content_type", "invalid JSONata expression"),
 ]
 

@@ -10,7 +10,7 @@ import pytest
 from integrations.configuration import validate_configuration
 
 from .examples import OUTBOUND
-from .helpers import assert_single_issue
+from .helpers import assert_single_issue, delete_at, set_at
 
 T1 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 2, 8, 30, 15, 250000, tzinfo=UTC)
@@ -90,24 +90,8 @@ def test_unknown_keys_are_kept():
     assert result["mappings"][0]["delivery"]["retry"] == {"max": 3}
 
 
-def _set(path, value):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-        return config
-    return mutate
 
 
-def _delete(path):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-        return config
-    return mutate
 
 
 M0 = ("mappings", 0)
@@ -116,28 +100,28 @@ SECOND = {"id": "0b6b2a6e-52a4-4c7e-8f0a-6b3a0d5d2f11", "name": "Copy", "jsonata
 
 INVALID = [
     ("not-an-object", lambda c: "contract.created", "configuration", "must be an object"),
-    ("event-missing", _delete(("event_catalog_event",)), "configuration.event_catalog_event", "is required"),
-    ("event-empty", _set(("event_catalog_event",), ""), "configuration.event_catalog_event", "must not be empty"),
-    ("mappings-missing", _delete(("mappings",)), "configuration.mappings", "is required"),
-    ("mappings-empty", _set(("mappings",), []), "configuration.mappings", "at least 1 item"),
-    ("mapping-not-object", _set(M0, "ERP"), "configuration.mappings[0]", "must be an object"),
-    ("id-not-uuid", _set((*M0, "id"), "mapping-1"), "configuration.mappings[0].id", "must be a UUID"),
+    ("event-missing", delete_at(("event_catalog_event",)), "configuration.event_catalog_event", "is required"),
+    ("event-empty", set_at(("event_catalog_event",), ""), "configuration.event_catalog_event", "must not be empty"),
+    ("mappings-missing", delete_at(("mappings",)), "configuration.mappings", "is required"),
+    ("mappings-empty", set_at(("mappings",), []), "configuration.mappings", "at least 1 item"),
+    ("mapping-not-object", set_at(M0, "ERP"), "configuration.mappings[0]", "must be an object"),
+    ("id-not-uuid", set_at((*M0, "id"), "mapping-1"), "configuration.mappings[0].id", "must be a UUID"),
     ("id-duplicate", lambda c: {**c, "mappings": [*c["mappings"], SECOND]}, "configuration.mappings[1].id",
      "already used by mappings[0]"),
-    ("name-missing", _delete((*M0, "name")), "configuration.mappings[0].name", "is required"),
-    ("expression-missing", _delete((*M0, "jsonata_expression")), "configuration.mappings[0].jsonata_expression",
+    ("name-missing", delete_at((*M0, "name")), "configuration.mappings[0].name", "is required"),
+    ("expression-missing", delete_at((*M0, "jsonata_expression")), "configuration.mappings[0].jsonata_expression",
      "is required"),
-    ("expression-invalid", _set((*M0, "jsonata_expression"), "{ \"id\": entity._id"),
+    ("expression-invalid", set_at((*M0, "jsonata_expression"), "{ \"id\": entity._id"),
      "configuration.mappings[0].jsonata_expression", "invalid JSONata expression (S0203"),
-    ("enabled-string", _set((*M0, "enabled"), "true"), "configuration.mappings[0].enabled", "must be a boolean"),
-    ("delivery-missing", _delete((*M0, "delivery")), "configuration.mappings[0].delivery", "is required"),
-    ("delivery-type", _set((*M0, "delivery", "type"), "poll"), "configuration.mappings[0].delivery.type",
+    ("enabled-string", set_at((*M0, "enabled"), "true"), "configuration.mappings[0].enabled", "must be a boolean"),
+    ("delivery-missing", delete_at((*M0, "delivery")), "configuration.mappings[0].delivery", "is required"),
+    ("delivery-type", set_at((*M0, "delivery", "type"), "poll"), "configuration.mappings[0].delivery.type",
      "must be one of webhook (got 'poll')"),
-    ("delivery-type-missing", _delete((*M0, "delivery", "type")), "configuration.mappings[0].delivery.type",
+    ("delivery-type-missing", delete_at((*M0, "delivery", "type")), "configuration.mappings[0].delivery.type",
      "is required"),
-    ("webhook-id-missing", _delete((*M0, "delivery", "webhook_id")),
+    ("webhook-id-missing", delete_at((*M0, "delivery", "webhook_id")),
      "configuration.mappings[0].delivery.webhook_id", "is required"),
-    ("webhook-name-number", _set((*M0, "delivery", "webhook_name"), 5),
+    ("webhook-name-number", set_at((*M0, "delivery", "webhook_name"), 5),
      "configuration.mappings[0].delivery.webhook_name", "must be a string"),
 ]
 

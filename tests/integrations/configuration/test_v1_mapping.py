@@ -8,7 +8,7 @@ import pytest
 from integrations.configuration import validate_v1_mapping
 
 from .examples import CONTACT_SYNC
-from .helpers import assert_single_issue, issues_of
+from .helpers import assert_single_issue, delete_at, issues_of, set_at
 
 V1 = {
     "version": "1.0",
@@ -61,24 +61,8 @@ def test_wrapper_event_names_with_spaces_are_quoted():
     assert 'mapping_configuration.mapping.events["Customer changed"].entities[0].entity_schema' in issues
 
 
-def _set(path, value):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-        return config
-    return mutate
 
 
-def _delete(path):
-    def mutate(config):
-        target = config
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-        return config
-    return mutate
 
 
 BP = ("mapping", "objects", "business_partner")
@@ -86,31 +70,31 @@ BP_PATH = "mapping_configuration.mapping.objects.business_partner"
 
 INVALID = [
     ("not-an-object", lambda c: "1.0", "mapping_configuration", "must be an object"),
-    ("version-unknown", _set(("version",), "3.0"), "mapping_configuration.version", "must be one of 1.0, 2.0"),
-    ("mapping-missing", _delete(("mapping",)), "mapping_configuration.mapping", "is required"),
-    ("objects-missing", _set(("mapping",), {}), "mapping_configuration.mapping.objects", "is required"),
-    ("events-without-version", _set(("mapping",), {"events": {}}), "mapping_configuration.version",
+    ("version-unknown", set_at(("version",), "3.0"), "mapping_configuration.version", "must be one of 1.0, 2.0"),
+    ("mapping-missing", delete_at(("mapping",)), "mapping_configuration.mapping", "is required"),
+    ("objects-missing", set_at(("mapping",), {}), "mapping_configuration.mapping.objects", "is required"),
+    ("events-without-version", set_at(("mapping",), {"events": {}}), "mapping_configuration.version",
      "must be '2.0' for the events format"),
-    ("objects-array", _set(("mapping", "objects"), []), "mapping_configuration.mapping.objects", "must be an object"),
-    ("object-not-object", _set(BP, []), BP_PATH, "must be an object"),
-    ("unique-ids-missing", _delete((*BP, "unique_ids")), f"{BP_PATH}.unique_ids", "is required"),
-    ("fields-missing", _delete((*BP, "fields")), f"{BP_PATH}.fields", "is required"),
-    ("unique-ids-wrong-type", _set((*BP, "unique_ids", "contact"), "partner_id"), f"{BP_PATH}.unique_ids.contact",
+    ("objects-array", set_at(("mapping", "objects"), []), "mapping_configuration.mapping.objects", "must be an object"),
+    ("object-not-object", set_at(BP, []), BP_PATH, "must be an object"),
+    ("unique-ids-missing", delete_at((*BP, "unique_ids")), f"{BP_PATH}.unique_ids", "is required"),
+    ("fields-missing", delete_at((*BP, "fields")), f"{BP_PATH}.fields", "is required"),
+    ("unique-ids-wrong-type", set_at((*BP, "unique_ids", "contact"), "partner_id"), f"{BP_PATH}.unique_ids.contact",
      "must be an array of local attribute names or an object"),
-    ("unique-ids-array-unmapped", _set((*BP, "unique_ids", "account"), ["account_id"]),
+    ("unique-ids-array-unmapped", set_at((*BP, "unique_ids", "account"), ["account_id"]),
      f"{BP_PATH}.unique_ids.account[0]", "'account_id' is not mapped by any field of entity 'account'"),
-    ("unique-ids-object-non-string", _set((*BP, "unique_ids", "contact"), {"partner_id": 1}),
+    ("unique-ids-object-non-string", set_at((*BP, "unique_ids", "contact"), {"partner_id": 1}),
      f"{BP_PATH}.unique_ids.contact.partner_id", "must be a string"),
-    ("field-entity-missing", _delete((*BP, "fields", 0, "entity")), f"{BP_PATH}.fields[0].entity", "is required"),
-    ("field-attribute-missing", _delete((*BP, "fields", 0, "attribute")), f"{BP_PATH}.fields[0].attribute",
+    ("field-entity-missing", delete_at((*BP, "fields", 0, "entity")), f"{BP_PATH}.fields[0].entity", "is required"),
+    ("field-attribute-missing", delete_at((*BP, "fields", 0, "attribute")), f"{BP_PATH}.fields[0].attribute",
      "is required"),
-    ("field-and-expression", _set((*BP, "fields", 0, "jsonataExpression"), "firstName"), f"{BP_PATH}.fields[0]",
+    ("field-and-expression", set_at((*BP, "fields", 0, "jsonataExpression"), "firstName"), f"{BP_PATH}.fields[0]",
      "mutually exclusive"),
-    ("field-without-value", _delete((*BP, "fields", 0, "field")), f"{BP_PATH}.fields[0]",
+    ("field-without-value", delete_at((*BP, "fields", 0, "field")), f"{BP_PATH}.fields[0]",
      "needs a value: set field or jsonataExpression"),
-    ("field-expression-invalid", _set((*BP, "fields", 1, "jsonataExpression"), "firstName & "),
+    ("field-expression-invalid", set_at((*BP, "fields", 1, "jsonataExpression"), "firstName & "),
      f"{BP_PATH}.fields[1].jsonataExpression", "invalid JSONata expression"),
-    ("field-dollar-path-invalid", _set((*BP, "fields", 2, "field"), "$.account.[number"),
+    ("field-dollar-path-invalid", set_at((*BP, "fields", 2, "field"), "$.account.[number"),
      f"{BP_PATH}.fields[2].field", "invalid JSONata expression"),
 ]
 
