@@ -4,6 +4,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from .scopes import default_scopes
+
 
 def new_org_id() -> str:
     return str(secrets.randbelow(9_000_000) + 1_000_000)
@@ -62,6 +64,8 @@ class AccessToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Scopes of erpintegration.scopes; every token made before scopes existed was given all of them.
+    scopes = models.JSONField(default=default_scopes)
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import AccessToken, Organization
+from .scopes import default_scopes, normalize_scopes
 
 _ALPHABET = string.ascii_letters + string.digits
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -33,7 +34,11 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(organization: Organization, name: str, created_by=None) -> IssuedToken:
+def issue_token(organization: Organization, name: str, created_by=None, scopes=None) -> IssuedToken:
+    """A new token; ``scopes`` defaults to all (ValueError for an unknown or empty list)."""
+    scopes = default_scopes() if scopes is None else normalize_scopes(scopes)
+    if not scopes:
+        raise ValueError("a token needs at least one scope")
     secret = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
         id=_random_id(),
@@ -41,6 +46,7 @@ def issue_token(organization: Organization, name: str, created_by=None) -> Issue
         name=name,
         secret_hash=hash_secret(secret),
         created_by=created_by,
+        scopes=scopes,
     )
     return IssuedToken(token=token, plaintext=f"{token.id}.{secret}")
 
