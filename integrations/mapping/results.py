@@ -25,6 +25,11 @@ METER_READING_MODES = ("upsert", "delete", "upsert-prune-scope")
 READING_MATCHING = ("external_id", "strict-date")
 
 
+def effective_mode(mode: str) -> str:
+    """The runtime mode a simulation reports: prune modes upsert (their destructive part is the prune)."""
+    return "upsert" if mode.startswith("upsert") else mode
+
+
 @dataclass
 class EntityUpdate:
     entity_slug: str
@@ -38,6 +43,7 @@ class EntityUpdate:
             "entity_slug": self.entity_slug,
             "unique_identifiers": self.unique_identifiers,
             "attributes": self.attributes,
+            "mode": effective_mode(self.mode),
         }
 
 
@@ -69,6 +75,7 @@ class MeterReadingUpdate:
         if self.meter_counter is not None:
             out["meter_counter"] = self.meter_counter
         out["attributes"] = self.attributes
+        out["mode"] = effective_mode(self.mode)
         return out
 
 

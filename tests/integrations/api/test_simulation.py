@@ -35,6 +35,7 @@ def test_v2_maps_string_payload_and_matches_contract(owner):
         "unique_identifiers": {"customer_number": "0012345"},
         "attributes": {"customer_number": "0012345", "first_name": "Anna",
                        "email": [{"email": "anna@example.com"}], "source": "ERP"},
+        "mode": "upsert",
     }]
     assert body["meter_readings_updates"] == [] and body["warnings"] == []
 
@@ -168,7 +169,7 @@ def test_v1_objects_format(owner):
     assert_matches_contract("simulateMapping", response)
     assert response.json()["entity_updates"] == [{
         "entity_slug": "contact", "unique_identifiers": {"_id": "BP1"},
-        "attributes": {"first_name": "John", "last_name": "DOE"},
+        "attributes": {"first_name": "John", "last_name": "DOE"}, "mode": "upsert",
     }]
 
 
