@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from erpintegration.lib.ids import parse_uuid
 from integrations.models import ErpEvent, Integration, UseCase
 from monitoring.models import InboundMonitoringEvent
 
@@ -50,13 +51,6 @@ def decode_cursor(cursor: str):
         return None
 
 
-def _as_uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def event_page(org, filters: EventFilters, cursor: str | None = None, page_size: int = PAGE_SIZE) -> EventPage:
     qs = ErpEvent.objects.filter(organization=org).select_related("integration").defer("payload", "meta")
     if filters.integration is not None:
@@ -77,8 +71,8 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
     if filters.q:
         text = filters.q.strip()
         match = Q(correlation_id__startswith=text) | Q(deduplication_id__startswith=text)
-        if _as_uuid(text):
-            match |= Q(pk=_as_uuid(text))
+        if parse_uuid(text):
+            match |= Q(pk=parse_uuid(text))
         qs = qs.filter(match)
     position = decode_cursor(cursor) if cursor else None
     if position:
@@ -90,7 +84,7 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
 
 
 def get_event(org, integration: Integration, event_id) -> ErpEvent | None:
-    key = _as_uuid(event_id)
+    key = parse_uuid(event_id)
     if key is None:
         return None
     return ErpEvent.objects.filter(organization=org, integration=integration, pk=key).first()
@@ -105,7 +99,7 @@ class EventDetail:
 
 
 def event_detail(org, event: ErpEvent) -> EventDetail:
-    ids = [key for key in (_as_uuid(value) for value in event.resolved_use_case_ids or []) if key]
+    ids = [key for key in (parse_uuid(value) for value in event.resolved_use_case_ids or []) if key]
     use_cases = list(UseCase.objects.filter(organization=org, integration=event.integration, pk__in=ids))
     monitoring = list(
         InboundMonitoringEvent.objects.filter(organization_id=org.pk, event_id=str(event.pk)).order_by("completed_at", "id")
@@ -175,9 +169,8 @@ def replay_summary(outcomes) -> str:
 
 def event_url(org, event_id: str) -> str | None:
     """Link to the recorded event ``event_id`` of ``org`` (an entity's last event), when it is still stored."""
-    try:
-        key = uuid.UUID(str(event_id))
-    except ValueError:
+    key = parse_uuid(event_id)
+    if key is None:
         return None
     event = ErpEvent.objects.filter(organization=org, pk=key).only("id", "integration_id").first()
     if event is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from erpintegration.exceptions import NotFound
+from erpintegration.lib.ids import get_for_org, parse_uuid
 from integrations.models import ErpEvent, Integration
 
 # v3 events carry no event_type; the contract's ErpEvent requires one, so they are rendered as UPDATE
@@ -26,14 +26,7 @@ class EventPage:
 
 def integration_for(organization, integration_id) -> Integration:
     """The organisation's integration, else 404 (another org's integration is not found either)."""
-    try:
-        key = uuid.UUID(str(integration_id))
-    except ValueError:
-        raise NotFound(f"Integration {integration_id} not found")
-    integration = Integration.objects.filter(organization=organization, pk=key).first()
-    if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
-    return integration
+    return get_for_org(Integration.objects, organization, integration_id, "Integration")
 
 
 def query_events(
@@ -46,10 +39,8 @@ def query_events(
 ) -> EventPage:
     qs = ErpEvent.objects.filter(integration=integration)
     if filters.get("event_id"):
-        try:
-            qs = qs.filter(pk=uuid.UUID(str(filters["event_id"])))
-        except ValueError:
-            qs = qs.none()
+        key = parse_uuid(filters["event_id"])
+        qs = qs.filter(pk=key) if key else qs.none()
     if filters.get("event_type"):
         condition = Q(event_type=filters["event_type"])
         if filters["event_type"] == V3_EVENT_TYPE:

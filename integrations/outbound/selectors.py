@@ -7,12 +7,12 @@ listen to today: a renamed catalog event keeps its past deliveries visible here.
 import base64
 import binascii
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
 
+from erpintegration.lib.ids import parse_uuid
 from integrations.models import OutboundDelivery
 from monitoring.models import OutboundMonitoringEvent, OutboundStatus
 
@@ -99,9 +99,8 @@ def pretty(value) -> str:
 
 def row_of_delivery(org, integration, delivery_id) -> OutboundMonitoringEvent | None:
     """The monitoring row of a delivery id (for "resend of" links); None once either is purged."""
-    try:
-        key = uuid.UUID(str(delivery_id))
-    except ValueError:
+    key = parse_uuid(delivery_id)
+    if key is None:
         return None
     row_id = OutboundDelivery.objects.filter(organization=org, pk=key).values_list("monitoring_event_id", flat=True).first()
     return get_row(org, integration, row_id) if row_id else None
