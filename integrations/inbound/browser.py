@@ -1,7 +1,5 @@
 """The event browser's queries: an integration's (or the organisation's) recorded inbound events with
 filters, keyset-paginated on (received_at, id) so a page costs the same with 10 rows or 10 million."""
-import base64
-import binascii
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from erpintegration.lib.ids import parse_uuid
+from erpintegration.lib.paging import decode_position, encode_position, keyset_page
 from integrations.models import ErpEvent, Integration, UseCase
 from monitoring.models import InboundMonitoringEvent
 
@@ -38,17 +37,11 @@ class EventPage:
 
 
 def encode_cursor(event) -> str:
-    raw = f"{event.received_at.isoformat()}|{event.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_position(event.received_at, event.id)
 
 
 def decode_cursor(cursor: str):
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, event_id = raw.split("|", 1)
-        return datetime.fromisoformat(moment), uuid.UUID(event_id)
-    except (ValueError, binascii.Error, UnicodeError):
-        return None
+    return decode_position(cursor, datetime.fromisoformat, uuid.UUID)
 
 
 def event_page(org, filters: EventFilters, cursor: str | None = None, page_size: int = PAGE_SIZE) -> EventPage:
@@ -75,12 +68,8 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
             match |= Q(pk=parse_uuid(text))
         qs = qs.filter(match)
     position = decode_cursor(cursor) if cursor else None
-    if position:
-        moment, event_id = position
-        qs = qs.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=event_id))
-    rows = list(qs.order_by("-received_at", "-id")[: page_size + 1])
-    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return EventPage(rows[:page_size], next_cursor)
+    rows, has_more = keyset_page(qs, ("received_at", "id"), position, page_size)
+    return EventPage(rows, encode_cursor(rows[-1]) if has_more else None)
 
 
 def get_event(org, integration: Integration, event_id) -> ErpEvent | None:

@@ -1,8 +1,6 @@
 """Read stored inbound events (queryEvents, DOMAIN.md 1.11): newest first, cursor ``{event_time, event_id}``."""
 from __future__ import annotations
 
-import contextlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from erpintegration.lib.ids import get_for_org, parse_uuid
+from erpintegration.lib.paging import keyset_page
 from integrations.models import ErpEvent, Integration
 
 # v3 events carry no event_type; the contract's ErpEvent requires one, so they are rendered as UPDATE
@@ -51,15 +50,9 @@ def query_events(
     name = filters.get("object_type") or filters.get("event_name")
     if name:  # a slug-only v3 event is named by its slug, as in its monitoring rows
         qs = qs.filter(Q(event_name=name) | Q(event_name="", use_case_slug=name))
-    if cursor_time is not None:
-        after = Q(received_at__lt=cursor_time)
-        if cursor_event_id:
-            with contextlib.suppress(ValueError):
-                after |= Q(received_at=cursor_time, id__lt=uuid.UUID(str(cursor_event_id)))
-        qs = qs.filter(after)
-    rows = list(qs.order_by("-received_at", "-id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    # a cursor event id that is not a UUID pages on the time alone
+    position = (cursor_time, parse_uuid(cursor_event_id) if cursor_event_id else None) if cursor_time else None
+    rows, has_more = keyset_page(qs, ("received_at", "id"), position, limit)
     next_cursor = None
     if has_more:
         next_cursor = {"event_time": _iso(rows[-1].received_at), "event_id": str(rows[-1].id)}

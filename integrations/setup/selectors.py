@@ -11,10 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from erpintegration.exceptions import ValidationFailed
 from erpintegration.lib.ids import get_for_org
+from erpintegration.lib.paging import keyset_page
 from integrations.models import Integration, UseCase, UseCaseHistory
 
 HISTORY_PAGE_SIZE = 50
@@ -95,15 +96,7 @@ def use_case_history_page(
     org, use_case: UseCase, cursor: str | None = None, page_size: int = HISTORY_PAGE_SIZE
 ) -> HistoryPage:
     """One page of snapshots, newest first, keyset-paged on (history_created_at, id)."""
-    queryset = UseCaseHistory.objects.filter(organization=org, use_case=use_case).order_by(
-        "-history_created_at", "-id"
-    )
-    if cursor:
-        created, entry_id = decode_history_cursor(cursor)
-        queryset = queryset.filter(
-            Q(history_created_at__lt=created) | Q(history_created_at=created, id__lt=entry_id)
-        )
-    rows = list(queryset[: page_size + 1])
-    entries = rows[:page_size]
-    next_cursor = encode_history_cursor(entries[-1]) if len(rows) > page_size else None
-    return HistoryPage(entries, next_cursor)
+    queryset = UseCaseHistory.objects.filter(organization=org, use_case=use_case)
+    position = decode_history_cursor(cursor) if cursor else None
+    entries, has_more = keyset_page(queryset, ("history_created_at", "id"), position, page_size)
+    return HistoryPage(entries, encode_history_cursor(entries[-1]) if has_more else None)
