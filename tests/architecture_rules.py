@@ -18,7 +18,7 @@ APP_ORDER = ("fileproxy", "integrations", "entities", "monitoring", "erpintegrat
 PURE_ENGINES = {
     "integrations/mapping": ("integrations.mapping",),
     "integrations/configuration": ("integrations.configuration", "integrations.mapping"),
-    "fileproxy/templating.py": (),
+    "erpintegration/lib/templating.py": (),
 }
 NOT_PURE = ("django", "rest_framework", "celery", "kombu", "psycopg")
 
