@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 from erpintegration.exceptions import NotFound, ValidationFailed
 from erpintegration.lib import http, signing
 from erpintegration.lib.ids import parse_uuid
+from erpintegration.lib.templating import TemplateError, render
 from erpintegration.models import Organization
 from fileproxy import oauth
 from fileproxy.environment import Environment, load_environment
 from fileproxy.errors import ConfigurationError, SignatureRejected, UpstreamError, from_http_error
-from erpintegration.lib.templating import TemplateError, render
 from integrations.inbound.services.file_urls import SIGNING_PURPOSE
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, evaluate, prepare
 from integrations.models import UseCase, UseCaseType
