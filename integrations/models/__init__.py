@@ -1,5 +1,6 @@
 """Integration models, one module per concern; import them from here."""
 from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.connectors import TypesCommit
 from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
@@ -22,6 +23,7 @@ __all__ = [
     "Integration",
     "OutboundDelivery",
     "TrackingRecord",
+    "TypesCommit",
     "UseCase",
     "UseCaseHistory",
     "UseCaseType",
