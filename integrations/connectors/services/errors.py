@@ -1,7 +1,7 @@
 """Errors of managed calls, shaped as ``ManagedCallErrorResponse{error{code, message, details?}}``."""
 from __future__ import annotations
 
-from erpintegration.exceptions import ApplicationError
+from erpintegration.exceptions import ApplicationError, NotFound
 
 
 class ManagedCallError(ApplicationError):
@@ -10,7 +10,7 @@ class ManagedCallError(ApplicationError):
     status_code = 500
     code = "MANAGED_CALL_EXECUTION_ERROR"
 
-    def as_error_body(self) -> dict:
+    def as_body(self) -> dict:
         error = {"code": self.code, "message": self.message}
         if self.details is not None:
             error["details"] = self.details
@@ -27,6 +27,5 @@ class ExternalApiError(ManagedCallError):
     code = "EXTERNAL_API_ERROR"
 
 
-class ManagedCallNotFound(ManagedCallError):
-    status_code = 404
-    code = "NOT_FOUND"
+class ManagedCallNotFound(NotFound):
+    """The contract's 404 for execute is the plain ``{code, message}`` shape."""

@@ -111,7 +111,7 @@ def execute_managed_call(organization, slug: str, integration_id, payload: dict 
         inbound_event_id = _hand_off(organization, use_case, config, body, correlation_id)
     except ManagedCallError as exc:
         exc.message = env.mask(exc.message)
-        trace["error"] = exc.as_error_body()["error"]
+        trace["error"] = exc.as_body()["error"]
         elapsed = finish(MONITORING_CODES.get(getattr(exc, "monitoring_code", None) or exc.code, ""), "error", f"{use_case.slug}: {exc.message}", {"error_code": exc.code})
         trace["duration_ms"] = elapsed
         exc.trace = trace
