@@ -87,7 +87,8 @@ def _get(fn, *args):
 
 
 def actor(request) -> str:
-    return request.user.get_username()
+    """``changed_by`` of UI changes: the user's id (the history page shows the username)."""
+    return str(request.user.pk)
 
 
 # --- Integrations --------------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def use_case_create(request, integration_id):
         data["enabled"] = form.cleaned_data["enabled"]
         data["configuration"] = STARTER_CONFIGURATIONS.get(form.cleaned_data["type"])
         try:
-            use_case = use_case_services.create_use_case(request.organization, integration, data)
+            use_case = use_case_services.create_use_case(request.organization, integration, data, actor=actor(request))
         except ApplicationError as exc:
             form.add_error("slug" if "slug" in exc.message else None, exc.message)
         else:

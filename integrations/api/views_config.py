@@ -42,8 +42,10 @@ def parse(serializer_class, request, *, partial: bool = False) -> dict:
 
 
 def actor(request) -> str:
-    """Who made a change, for history: the access token id (``api_…``)."""
-    return str(request.user)
+    """Who made a change (``changed_by``): the id of the user who created the token, or "" for a token
+    without a user (e.g. from ``create_token``), whose changes then carry no ``changed_by``."""
+    user_id = request.user.token.created_by_id
+    return str(user_id) if user_id is not None else ""
 
 
 # ------------------------------------------------------------------ v1 integrations
@@ -105,7 +107,7 @@ class UseCaseListView(APIView):
         org = request_organization(request)
         integration = selectors.get_integration(org, integrationId)
         data = parse(s.UseCaseCreateSerializer, request)
-        use_case = use_cases.create_use_case(org, integration, data)
+        use_case = use_cases.create_use_case(org, integration, data, actor=actor(request))
         return Response(s.UseCaseSerializer(use_case).data, status=status.HTTP_201_CREATED)
 
 

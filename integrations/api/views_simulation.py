@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.auth import request_organization
 from integrations.mapping.payload import FORMATS
 from integrations.services.simulation import simulate_mapping, simulate_mapping_v2
@@ -65,6 +66,7 @@ _ERRORS = {
 
 
 class SimulateMappingV2View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # computes, stores nothing
     @extend_schema(
         operation_id="simulateMappingV2",
         tags=["erp"],
@@ -82,6 +84,7 @@ class SimulateMappingV2View(APIView):
 
 
 class SimulateMappingV1View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # computes, stores nothing
     @extend_schema(
         operation_id="simulateMapping",
         tags=["erp"],

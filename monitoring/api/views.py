@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import NotFound, ValidationFailed
 
@@ -39,6 +40,7 @@ def _validated(serializer_class, request) -> dict:
 
 
 class InboundMonitoringEventsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryInboundMonitoringEvents",
         request=s.QueryInboundMonitoringEventsRequestSerializer,
@@ -68,6 +70,7 @@ class InboundMonitoringEventsView(APIView):
 
 
 class MonitoringStatsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="getMonitoringStats",
         request=s.GetMonitoringStatsRequestSerializer,
@@ -88,6 +91,7 @@ class MonitoringStatsView(APIView):
 
 
 class MonitoringTimeSeriesView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="getMonitoringTimeSeries",
         request=s.GetMonitoringTimeSeriesRequestSerializer,
@@ -113,6 +117,7 @@ class MonitoringTimeSeriesView(APIView):
 
 
 class AccessLogsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryAccessLogs",
         request=s.QueryAccessLogsRequestSerializer,
