@@ -143,3 +143,27 @@ def list_app_mappings(org, integration: Integration | None = None) -> list[AppMa
     if integration is not None:
         queryset = queryset.filter(integration=integration)
     return list(queryset.order_by("app_id", "component_id"))
+
+
+def list_secure_proxies(org) -> list[dict]:
+    """``SecureProxySummary`` of every secure_proxy use case of ``org`` across integrations (dropdowns).
+
+    One without a ``vpc_mode`` (created without configuration) routes nothing and is left out, because
+    the summary requires a mode.
+    """
+    rows = UseCase.objects.filter(organization=org, type="secure_proxy").select_related("integration")
+    summaries = []
+    for use_case in rows.order_by("integration__name", "name", "id"):
+        config = use_case.configuration if isinstance(use_case.configuration, dict) else {}
+        if config.get("vpc_mode") not in ("static_ip", "secure_link"):
+            continue
+        summary = {"id": str(use_case.pk), "name": use_case.name, "enabled": use_case.enabled,
+                   "vpc_mode": config["vpc_mode"], "integration_id": str(use_case.integration_id),
+                   "integration_name": use_case.integration.name}
+        if use_case.slug:
+            summary["slug"] = use_case.slug
+        for key in ("allowed_domains", "allowed_ips"):
+            if isinstance(config.get(key), list):
+                summary[key] = config[key]
+        summaries.append(summary)
+    return summaries

@@ -231,3 +231,15 @@ class AppMappingView(APIView):
         return Response({"message": "App mapping deleted successfully"})
 
 
+
+
+# ------------------------------------------------------------------ secure proxies (v1.33)
+
+
+class SecureProxyListView(APIView):
+    """A literal path under ``/v1/integrations/``: routed before ``{integrationId}`` (see urls_config)."""
+
+    @extend_schema(operation_id="listSecureProxies", tags=TAGS, responses={200: OpenApiTypes.OBJECT,
+                                                                            **_errors(401)})
+    def get(self, request):
+        return Response({"secure_proxies": selectors.list_secure_proxies(request_organization(request))})
