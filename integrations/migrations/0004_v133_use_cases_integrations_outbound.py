@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def drop_requires_vpc(apps, schema_editor):
+    """v1.33 removed the read-only file-proxy flag ``requires_vpc``: stored configurations lose it (C2)."""
+    for name in ("UseCase", "UseCaseHistory"):
+        model = apps.get_model("integrations", name)
+        for row in model.objects.filter(type="file_proxy").only("id", "configuration").iterator():
+            if isinstance(row.configuration, dict) and "requires_vpc" in row.configuration:
+                configuration = {k: v for k, v in row.configuration.items() if k != "requires_vpc"}
+                model.objects.filter(pk=row.pk).update(configuration=configuration)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,4 +75,5 @@ class Migration(migrations.Migration):
             name='type',
             field=models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound'), ('file_proxy', 'File proxy'), ('managed_call', 'Managed call'), ('secure_proxy', 'Secure proxy')], max_length=16),
         ),
+        migrations.RunPython(drop_requires_vpc, migrations.RunPython.noop),
     ]

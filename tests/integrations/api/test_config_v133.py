@@ -219,3 +219,16 @@ def test_another_organisations_use_cases_are_404(owner, other_org):
                                       {"type_annotations": {}}, format="json")):
         assert response.status_code == 404
     assert UseCaseHistory.objects.filter(use_case=use_case).count() == 0
+
+
+def test_migration_drops_requires_vpc_from_stored_file_proxies(owner):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("integrations.migrations.0004_v133_use_cases_integrations_outbound")
+    use_case = UseCaseFactory(integration=IntegrationFactory(organization=owner.organization), type="file_proxy",
+                              configuration={**UPLOAD, "requires_vpc": True})
+    migration.drop_requires_vpc(apps, None)
+    use_case.refresh_from_db()
+    assert use_case.configuration == UPLOAD
