@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
+from monitoring.models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 
 INBOUND_EXACT_FILTERS = (
     "use_case_id",

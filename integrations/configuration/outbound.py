@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
 
 SERVER_KEYS = ("created_at", "updated_at")
 ACK_TRACKING = ("on", "off")

@@ -4,14 +4,14 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from .checks import Checker
-from .file_proxy import normalise_file_proxy, validate_file_proxy
-from .inbound import validate_inbound
-from .issues import ConfigIssue, ConfigurationInvalid
-from .legacy import validate_legacy_mapping
-from .managed_call import validate_managed_call
-from .outbound import normalise_outbound, validate_outbound
-from .secure_proxy import normalise_secure_proxy, validate_secure_proxy
+from integrations.configuration.checks import Checker
+from integrations.configuration.file_proxy import normalise_file_proxy, validate_file_proxy
+from integrations.configuration.inbound import validate_inbound
+from integrations.configuration.issues import ConfigIssue, ConfigurationInvalid
+from integrations.configuration.legacy import validate_legacy_mapping
+from integrations.configuration.managed_call import validate_managed_call
+from integrations.configuration.outbound import normalise_outbound, validate_outbound
+from integrations.configuration.secure_proxy import normalise_secure_proxy, validate_secure_proxy
 
 USE_CASE_TYPES = ("inbound", "outbound", "file_proxy", "managed_call", "secure_proxy")
 ROOT = "configuration"

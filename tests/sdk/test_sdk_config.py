@@ -6,7 +6,7 @@ skips with the reason otherwise.
 import pytest
 
 from tests.conftest import make_api_persona
-from tests.integrations.api.test_config_openapi import CONFIG_OPERATIONS
+from tests.integrations.setup.test_config_openapi import CONFIG_OPERATIONS
 
 from .harness import assert_sdk_calls_match_contract, calls_of, run_sdk_script
 
