@@ -11,8 +11,8 @@ import copy
 import re
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import ConfigIssue, ConfigurationInvalid, key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import ConfigIssue, ConfigurationInvalid, key_path
 
 AUTH_TYPES = ("oauth2_client_credentials", "api_key", "bearer")
 SECRET_KEYS = ("client_secret", "api_key", "token")

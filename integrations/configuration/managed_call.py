@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"

@@ -12,8 +12,8 @@ import ipaddress
 import re
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import index_path, key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import index_path, key_path
 
 VPC_MODES = ("static_ip", "secure_link")
 READ_ONLY_KEYS = ("vpc_mode", "allowed_domains", "allowed_ips")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from django.db.models import Q, QuerySet
 
 from erpintegration.exceptions import NotFound, ValidationFailed
-from integrations.models import Integration, UseCase, UseCaseHistory
+from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 
 HISTORY_PAGE_SIZE = 50
 
@@ -67,10 +67,27 @@ def get_integration_with_use_cases(org, integration_id) -> Integration:
     return integration
 
 
-def list_use_cases(org, integration_id) -> list[UseCase]:
-    """Use cases of one integration in creation order; NotFound when the integration is not ``org``'s."""
+def list_use_cases(org, integration_id, types: list[str] | None = None) -> list[UseCase]:
+    """Use cases of one integration in creation order; NotFound when the integration is not ``org``'s.
+
+    ``types`` keeps only those types (the ``?types=`` flag for tooling that predates v1.33, rule C6).
+    """
     integration = get_integration(org, integration_id)
-    return list(UseCase.objects.filter(integration=integration).order_by("created_at", "id"))
+    queryset = UseCase.objects.filter(integration=integration)
+    if types is not None:
+        queryset = queryset.filter(type__in=types)
+    return list(queryset.order_by("created_at", "id"))
+
+
+def parse_types_flag(value: str | None) -> list[str] | None:
+    """``"inbound,outbound"`` -> the list; None when absent; ValidationFailed naming ``types`` otherwise."""
+    if value is None:
+        return None
+    types = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [t for t in types if t not in UseCaseType.values]
+    if unknown or not types:
+        raise ValidationFailed(f"types: must be a comma-separated list of {', '.join(UseCaseType.values)}")
+    return types
 
 
 def get_use_case(org, integration_id, use_case_id) -> UseCase:

@@ -107,7 +107,8 @@ class UseCaseListView(APIView):
     @extend_schema(operation_id="listUseCases", tags=TAGS, parameters=[INTEGRATION_ID],
                    responses={200: s.UseCaseListSerializer, **_errors(401, 404)})
     def get(self, request, integrationId):
-        items = selectors.list_use_cases(request_organization(request), integrationId)
+        types = selectors.parse_types_flag(request.query_params.get("types"))
+        items = selectors.list_use_cases(request_organization(request), integrationId, types)
         return Response({"use_cases": s.UseCaseSerializer(items, many=True).data})
 
     @extend_schema(operation_id="createUseCase", tags=TAGS, parameters=[INTEGRATION_ID],

@@ -232,3 +232,14 @@ def test_migration_drops_requires_vpc_from_stored_file_proxies(owner):
     migration.drop_requires_vpc(apps, None)
     use_case.refresh_from_db()
     assert use_case.configuration == UPLOAD
+
+
+def test_types_flag_serves_tooling_that_predates_v133(owner):
+    integration = IntegrationFactory(organization=owner.organization)
+    UseCaseFactory(integration=integration, type="inbound")
+    UseCaseFactory(integration=integration, type="managed_call", configuration=MANAGED_CALL)
+    old = owner.client.get(_uc_url(integration.id) + "?types=inbound,outbound,file_proxy")
+    assert old.status_code == 200 and [u["type"] for u in old.json()["use_cases"]] == ["inbound"]
+    assert_matches_contract("listUseCases", old)  # valid under both contracts again
+    bad = owner.client.get(_uc_url(integration.id) + "?types=inbound,crm")
+    assert bad.status_code == 400 and bad.json()["message"].startswith("types:")
