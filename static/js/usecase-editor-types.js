@@ -99,3 +99,109 @@
             "secure-proxy whitelist. A save keeps all three as they are." }));
   };
 })();
+
+// File proxy: direction and the v1.33 options in the form; auth, params, steps and the response stay in
+// the JSON view (nested templates read better there).
+(function () {
+  "use strict";
+  var editors = window.UseCaseStructuredEditors;
+
+  function field(ctx, text, control, hint) {
+    return ctx.el("label", { class: "field" }, [ctx.el("span", { class: "label", text: text }), control,
+      hint ? ctx.el("span", { class: "help muted small", text: hint }) : null]);
+  }
+
+  function numberInput(ctx, object, key, path, label) {
+    return ctx.el("input", {
+      type: "number", min: "1", value: object[key] === undefined ? "" : String(object[key]), "data-path": path,
+      "aria-label": label, disabled: ctx.readOnly || null,
+      oninput: function (event) {
+        var text = event.target.value.trim();
+        if (text === "") { delete object[key]; } else { object[key] = Number(text); }
+        ctx.writeJson();
+      }
+    });
+  }
+
+  editors.file_proxy = function (ctx) {
+    var model = ctx.model;
+    var upload = model.direction === "upload";
+    var direction = ctx.el("select", {
+      "aria-label": "Direction", "data-path": "configuration.direction", disabled: ctx.readOnly || null,
+      onchange: function (event) {
+        if (event.target.value === "upload") {
+          model.direction = "upload";
+          delete model.response; delete model.params; delete model.allowed_origins;  // download only
+        } else {
+          delete model.direction; delete model.upload; delete model.fan_out;
+        }
+        ctx.writeJson(); ctx.render();
+      }
+    }, [["download", "download: serve a file from the ERP"], ["upload", "upload: send files to the ERP"]].map(function (pair) {
+      return ctx.el("option", { value: pair[0], selected: (upload ? "upload" : "download") === pair[0] || null, text: pair[1] });
+    }));
+    var proxySlug = ctx.el("input", {
+      type: "text", class: "code", value: (model.secure_proxy || {}).use_case_slug || "", placeholder: "vpn (optional)",
+      "data-path": "configuration.secure_proxy", "aria-label": "Secure proxy use case", disabled: ctx.readOnly || null,
+      oninput: function (event) {
+        if (event.target.value) { model.secure_proxy = { use_case_slug: event.target.value }; } else { delete model.secure_proxy; }
+        ctx.writeJson();
+      }
+    });
+    ctx.structured.appendChild(ctx.el("div", { class: "grid-2" }, [
+      field(ctx, "Direction", direction),
+      field(ctx, "Route steps through secure proxy (slug)", proxySlug)
+    ]));
+    if (upload) {
+      model.upload = model.upload || {};
+      var fanOut = ctx.el("input", {
+        type: "checkbox", checked: (model.fan_out || {}).enabled === true || null, disabled: ctx.readOnly || null,
+        "aria-label": "Fan out", "data-path": "configuration.fan_out",
+        onchange: function (event) {
+          if (event.target.checked) { model.fan_out = { enabled: true }; } else { delete model.fan_out; }
+          ctx.writeJson();
+        }
+      });
+      ctx.structured.appendChild(ctx.el("div", { class: "entity-head", "data-path": "configuration.upload" }, [
+        field(ctx, "Max file bytes", numberInput(ctx, model.upload, "max_file_bytes", "configuration.upload.max_file_bytes", "Max file bytes"), "at most 104857600 (100 MiB)"),
+        field(ctx, "Max total bytes", numberInput(ctx, model.upload, "max_total_bytes", "configuration.upload.max_total_bytes", "Max total bytes")),
+        field(ctx, "Delivery attempts", numberInput(ctx, model.upload, "max_delivery_attempts", "configuration.upload.max_delivery_attempts", "Delivery attempts"), "1-100, default 8"),
+        ctx.el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [fanOut, document.createTextNode(" One delivery per file (fan out)")])
+      ]));
+    } else {
+      var origins = ctx.el("input", {
+        type: "text", class: "code", value: (model.allowed_origins || []).join(", "), placeholder: "https://portal.example.com",
+        "data-path": "configuration.allowed_origins", "aria-label": "Allowed origins", disabled: ctx.readOnly || null,
+        oninput: function (event) {
+          var list = event.target.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+          if (list.length) { model.allowed_origins = list; } else { delete model.allowed_origins; }
+          ctx.writeJson();
+        }
+      });
+      var indirect = ctx.el("input", {
+        type: "checkbox", checked: model.prevent_indirect_serving === true || null, disabled: ctx.readOnly || null,
+        "aria-label": "Prevent indirect serving", "data-path": "configuration.prevent_indirect_serving",
+        onchange: function (event) {
+          if (event.target.checked) { model.prevent_indirect_serving = true; } else { delete model.prevent_indirect_serving; }
+          ctx.writeJson();
+        }
+      });
+      ctx.structured.appendChild(ctx.el("div", { class: "grid-2" }, [
+        field(ctx, "Allowed origins (CORS, comma-separated)", origins),
+        ctx.el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [indirect, document.createTextNode(" Always stream (prevent indirect serving)")])
+      ]));
+    }
+    // What stays in the JSON view is still listed here with its path, so a problem in it shows up here too.
+    var parts = [["configuration.auth", "Authentication", model.auth ? (model.auth.type || "set") : "none"],
+                 ["configuration.steps", "Steps", String((model.steps || []).length)]];
+    if (!upload) {
+      parts.push(["configuration.params", "Parameters", String((model.params || []).length)]);
+      parts.push(["configuration.response", "Response", model.response ? "set" : "missing"]);
+    }
+    ctx.structured.appendChild(ctx.el("dl", { class: "facts" }, parts.reduce(function (items, part) {
+      items.push(ctx.el("dt", { text: part[1] }));
+      items.push(ctx.el("dd", { "data-path": part[0], text: part[2] + " (edit in the JSON view)" }));
+      return items;
+    }, [])));
+  };
+})();

@@ -75,3 +75,34 @@ def test_outbound_filter_ack_and_file_proxy_delivery(page, shot, login):
     assert mapping["delivery"] == {"type": "file_proxy", "use_case_slug": "dms-upload"}
     assert "jsonata_expression" not in mapping
     shot("02-saved")
+
+
+def test_file_proxy_direction_and_options(page, shot, login):
+    from playwright.sync_api import expect
+
+    integration = _setup()
+    login("consultant")
+    page.goto(f"/integrations/{integration.pk}/use-cases/new/?type=file_proxy")
+    page.get_by_label("Name").fill("DMS upload")
+    page.get_by_role("button", name="Create use case").click()
+    page.locator("[data-usecase-editor][data-ready]").wait_for()
+    page.get_by_label("Direction", exact=True).select_option("upload")
+    page.get_by_label("Max file bytes").fill("999999999")
+    page.get_by_label("Fan out").check()
+    page.get_by_label("Describe this change").fill("Upload documents")
+    page.get_by_role("button", name="Save version").click()
+    # no steps yet and a file limit above 100 MiB: both shown in the form, not only in the JSON view
+    expect(page.locator("[data-path='configuration.upload.max_file_bytes'] + .issue-message")).to_contain_text("between")
+    expect(page.locator("[data-path='configuration.steps'] + .issue-message")).to_contain_text("required")
+    shot("01-errors-in-form")
+
+    page.get_by_role("tab", name="JSON").click()
+    page.locator("#id_configuration").fill(
+        '{"direction": "upload", "upload": {"max_file_bytes": 1048576}, "fan_out": {"enabled": true},'
+        ' "steps": [{"url": "https://dms.example/up", "method": "PUT", "response_type": "json"}]}')
+    page.get_by_label("Describe this change").fill("Upload documents")
+    page.get_by_role("button", name="Save version").click()
+    expect(page.get_by_text("Saved as a new version.")).to_be_visible()
+    config = UseCase.objects.get(integration=integration).configuration
+    assert config["direction"] == "upload" and config["fan_out"] == {"enabled": True}
+    assert config["upload"] == {"max_file_bytes": 1048576}
