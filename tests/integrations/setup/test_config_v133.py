@@ -209,6 +209,10 @@ def test_v2_sync_accepts_all_five_and_warns_when_an_old_client_drops_new_types(o
                                                      integration_id=created.json()["id"])
     assert sorted(w.details["type"] for w in warnings) == ["managed_call", "secure_proxy"]
     assert all(w.status == "warning" for w in warnings)
+    listed = owner.client.post(f"/v1/integrations/{created.json()['id']}/monitoring/inbound-events", {},
+                               format="json")
+    assert_matches_contract("queryInboundMonitoringEvents", listed)
+    assert {row["error_code"] for row in listed.json()["data"]} == {"USE_CASE_DELETED_BY_SYNC"}
 
 
 def test_another_organisations_use_cases_are_404(owner, other_org):
