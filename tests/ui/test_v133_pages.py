@@ -6,6 +6,7 @@ import json
 import pytest
 
 from integrations.models import Integration, UseCase
+from integrations.outbound.services.catalog import publish_event
 from tests.factories import IntegrationFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,15 @@ def test_protected_integration_is_shown_read_only(ui_client, org):
     page = ui_client().get(f"/integrations/{integration.pk}/use-cases/{use_case.pk}/")
     assert b"data-protected" in page.content and b"data-readonly" in page.content
     assert b"Save version" not in page.content
+
+
+def test_deliveries_tab_lists_what_a_filter_skipped(ui_client, org):
+    integration = IntegrationFactory(organization=org)
+    UseCaseFactory(integration=integration, type="outbound", name="Only active", configuration={
+        "event_catalog_event": "contract.created", "event_filter": "status = 'active'", "mappings": [
+            {"id": "00000000-0000-4000-8000-000000000001", "name": "m", "enabled": True,
+             "jsonata_expression": "$", "delivery": {"type": "webhook", "webhook_id": "w"}}]})
+    publish_event(org, {"event_name": "contract.created", "payload": {"status": "draft"}})
+    page = ui_client("viewer").get(f"/integrations/{integration.pk}/deliveries/")
+    assert page.status_code == 200
+    assert b"data-skips" in page.content and b"EVENT_FILTERED" in page.content and b"Only active" in page.content
