@@ -17,6 +17,7 @@ from erpintegration.exceptions import NotFound, ValidationFailed
 from integrations.configuration import ConfigIssue, ConfigurationInvalid, validate_configuration
 from integrations.configuration.checks import Checker
 from integrations.configuration.managed_call import validate_type_annotations
+from integrations.configuration.secure_proxy import READ_ONLY_KEYS as SECURE_PROXY_READ_ONLY
 from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 from integrations.setup.services.timestamps import align_timestamps
 from monitoring import services as monitoring
@@ -49,6 +50,8 @@ def validated_configuration(use_case_type: str, configuration, previous=None, pa
     ``path_prefix`` locates the use case in a bigger request (``use_cases[2].``) so paths stay exact.
     """
     if configuration is None:
+        if use_case_type == UseCaseType.SECURE_PROXY and isinstance(previous, dict):
+            return {key: previous[key] for key in SECURE_PROXY_READ_ONLY if key in previous} or None
         return None
     try:
         return validate_configuration(

@@ -107,6 +107,8 @@ def test_secure_proxy_update_keeps_vpc_mode_and_allow_lists(owner):
     assert response.status_code == 200
     assert_matches_contract("updateUseCase", response, V133)
     assert response.json()["configuration"] == SECURE_PROXY
+    cleared = owner.client.put(_uc_url(integration.id, created["id"]), {"configuration": None}, format="json")
+    assert cleared.json()["configuration"] == SECURE_PROXY  # null cannot drop the read-only fields either
 
 
 def test_managed_call_type_annotations_and_read_only_lock(owner):
