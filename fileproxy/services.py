@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from erpintegration.exceptions import NotFound, ValidationFailed
 from erpintegration.lib import http, signing
+from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
 from fileproxy import oauth
 from fileproxy.environment import Environment, load_environment
@@ -30,7 +31,7 @@ from fileproxy.templating import TemplateError, render
 from integrations.inbound.services.file_urls import SIGNING_PURPOSE
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, evaluate, prepare
 from integrations.models import UseCase, UseCaseType
-from integrations.setup.selectors import get_integration, parse_uuid
+from integrations.setup.selectors import get_integration
 
 DEFAULT_FILENAME = "download"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"

@@ -1,7 +1,5 @@
 """The event browser's queries: an integration's (or the organisation's) recorded inbound events with
 filters, keyset-paginated on (received_at, id) so a page costs the same with 10 rows or 10 million."""
-import base64
-import binascii
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -11,6 +9,8 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from erpintegration.lib.ids import parse_uuid
+from erpintegration.lib.paging import decode_position, encode_position, keyset_page
 from integrations.models import ErpEvent, Integration, UseCase
 from monitoring.models import InboundMonitoringEvent
 
@@ -37,24 +37,11 @@ class EventPage:
 
 
 def encode_cursor(event) -> str:
-    raw = f"{event.received_at.isoformat()}|{event.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_position(event.received_at, event.id)
 
 
 def decode_cursor(cursor: str):
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, event_id = raw.split("|", 1)
-        return datetime.fromisoformat(moment), uuid.UUID(event_id)
-    except (ValueError, binascii.Error, UnicodeError):
-        return None
-
-
-def _as_uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+    return decode_position(cursor, datetime.fromisoformat, uuid.UUID)
 
 
 def event_page(org, filters: EventFilters, cursor: str | None = None, page_size: int = PAGE_SIZE) -> EventPage:
@@ -77,20 +64,16 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
     if filters.q:
         text = filters.q.strip()
         match = Q(correlation_id__startswith=text) | Q(deduplication_id__startswith=text)
-        if _as_uuid(text):
-            match |= Q(pk=_as_uuid(text))
+        if parse_uuid(text):
+            match |= Q(pk=parse_uuid(text))
         qs = qs.filter(match)
     position = decode_cursor(cursor) if cursor else None
-    if position:
-        moment, event_id = position
-        qs = qs.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=event_id))
-    rows = list(qs.order_by("-received_at", "-id")[: page_size + 1])
-    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return EventPage(rows[:page_size], next_cursor)
+    rows, has_more = keyset_page(qs, ("received_at", "id"), position, page_size)
+    return EventPage(rows, encode_cursor(rows[-1]) if has_more else None)
 
 
 def get_event(org, integration: Integration, event_id) -> ErpEvent | None:
-    key = _as_uuid(event_id)
+    key = parse_uuid(event_id)
     if key is None:
         return None
     return ErpEvent.objects.filter(organization=org, integration=integration, pk=key).first()
@@ -105,7 +88,7 @@ class EventDetail:
 
 
 def event_detail(org, event: ErpEvent) -> EventDetail:
-    ids = [key for key in (_as_uuid(value) for value in event.resolved_use_case_ids or []) if key]
+    ids = [key for key in (parse_uuid(value) for value in event.resolved_use_case_ids or []) if key]
     use_cases = list(UseCase.objects.filter(organization=org, integration=event.integration, pk__in=ids))
     monitoring = list(
         InboundMonitoringEvent.objects.filter(organization_id=org.pk, event_id=str(event.pk)).order_by("completed_at", "id")
@@ -175,9 +158,8 @@ def replay_summary(outcomes) -> str:
 
 def event_url(org, event_id: str) -> str | None:
     """Link to the recorded event ``event_id`` of ``org`` (an entity's last event), when it is still stored."""
-    try:
-        key = uuid.UUID(str(event_id))
-    except ValueError:
+    key = parse_uuid(event_id)
+    if key is None:
         return None
     event = ErpEvent.objects.filter(organization=org, pk=key).only("id", "integration_id").first()
     if event is None:

@@ -1,15 +1,14 @@
 """Read stored inbound events (queryEvents, DOMAIN.md 1.11): newest first, cursor ``{event_time, event_id}``."""
 from __future__ import annotations
 
-import contextlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
 
-from erpintegration.exceptions import NotFound
+from erpintegration.lib.ids import get_for_org, parse_uuid
+from erpintegration.lib.paging import keyset_page
 from integrations.models import ErpEvent, Integration
 
 # v3 events carry no event_type; the contract's ErpEvent requires one, so they are rendered as UPDATE
@@ -26,14 +25,7 @@ class EventPage:
 
 def integration_for(organization, integration_id) -> Integration:
     """The organisation's integration, else 404 (another org's integration is not found either)."""
-    try:
-        key = uuid.UUID(str(integration_id))
-    except ValueError:
-        raise NotFound(f"Integration {integration_id} not found")
-    integration = Integration.objects.filter(organization=organization, pk=key).first()
-    if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
-    return integration
+    return get_for_org(Integration.objects, organization, integration_id, "Integration")
 
 
 def query_events(
@@ -46,10 +38,8 @@ def query_events(
 ) -> EventPage:
     qs = ErpEvent.objects.filter(integration=integration)
     if filters.get("event_id"):
-        try:
-            qs = qs.filter(pk=uuid.UUID(str(filters["event_id"])))
-        except ValueError:
-            qs = qs.none()
+        key = parse_uuid(filters["event_id"])
+        qs = qs.filter(pk=key) if key else qs.none()
     if filters.get("event_type"):
         condition = Q(event_type=filters["event_type"])
         if filters["event_type"] == V3_EVENT_TYPE:
@@ -60,15 +50,9 @@ def query_events(
     name = filters.get("object_type") or filters.get("event_name")
     if name:  # a slug-only v3 event is named by its slug, as in its monitoring rows
         qs = qs.filter(Q(event_name=name) | Q(event_name="", use_case_slug=name))
-    if cursor_time is not None:
-        after = Q(received_at__lt=cursor_time)
-        if cursor_event_id:
-            with contextlib.suppress(ValueError):
-                after |= Q(received_at=cursor_time, id__lt=uuid.UUID(str(cursor_event_id)))
-        qs = qs.filter(after)
-    rows = list(qs.order_by("-received_at", "-id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    # a cursor event id that is not a UUID pages on the time alone
+    position = (cursor_time, parse_uuid(cursor_event_id) if cursor_event_id else None) if cursor_time else None
+    rows, has_more = keyset_page(qs, ("received_at", "id"), position, limit)
     next_cursor = None
     if has_more:
         next_cursor = {"event_time": _iso(rows[-1].received_at), "event_id": str(rows[-1].id)}

@@ -4,15 +4,12 @@ keyset-paginated on (created_at, id), so a page costs the same with 10 rows or 1
 Unlike queryOutboundMonitoringEvents, the list is not limited to the event names the integration's use cases
 listen to today: a renamed catalog event keeps its past deliveries visible here.
 """
-import base64
-import binascii
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
-
+from erpintegration.lib.ids import parse_uuid
+from erpintegration.lib.paging import decode_position, encode_position, keyset_page
 from integrations.models import CatalogEvent, OutboundDelivery, UseCase
 from monitoring.models import OutboundMonitoringEvent, OutboundStatus
 
@@ -33,16 +30,11 @@ class DeliveryPage:
 
 
 def encode_cursor(row) -> str:
-    return base64.urlsafe_b64encode(f"{row.created_at.isoformat()}|{row.pk}".encode()).decode().rstrip("=")
+    return encode_position(row.created_at, row.pk)
 
 
 def decode_cursor(cursor: str):
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, row_id = raw.split("|", 1)
-        return datetime.fromisoformat(moment), int(row_id)
-    except (ValueError, binascii.Error, UnicodeError):
-        return None
+    return decode_position(cursor, datetime.fromisoformat, int)
 
 
 def _rows(org, integration):
@@ -59,12 +51,8 @@ def delivery_page(org, integration, filters: DeliveryFilters, cursor: str | None
     if filters.event_name:
         qs = qs.filter(event_name=filters.event_name)
     position = decode_cursor(cursor) if cursor else None
-    if position:
-        moment, row_id = position
-        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=row_id))
-    rows = list(qs.order_by("-created_at", "-id")[: page_size + 1])
-    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return DeliveryPage(rows[:page_size], next_cursor)
+    rows, has_more = keyset_page(qs, ("created_at", "id"), position, page_size)
+    return DeliveryPage(rows, encode_cursor(rows[-1]) if has_more else None)
 
 
 def get_row(org, integration, row_id) -> OutboundMonitoringEvent | None:
@@ -99,9 +87,8 @@ def pretty(value) -> str:
 
 def row_of_delivery(org, integration, delivery_id) -> OutboundMonitoringEvent | None:
     """The monitoring row of a delivery id (for "resend of" links); None once either is purged."""
-    try:
-        key = uuid.UUID(str(delivery_id))
-    except ValueError:
+    key = parse_uuid(delivery_id)
+    if key is None:
         return None
     row_id = OutboundDelivery.objects.filter(organization=org, pk=key).values_list("monitoring_event_id", flat=True).first()
     return get_row(org, integration, row_id) if row_id else None
@@ -110,8 +97,9 @@ def row_of_delivery(org, integration, delivery_id) -> OutboundMonitoringEvent | 
 def recent_skips(org, integration, *, events: int = 200, limit: int = 20) -> list[dict]:
     """What this integration's outbound use cases did not deliver lately, and why (event filter false or
     failing, an unresolved file-proxy target): entries of the last ``events`` catalog events with skips."""
-    names = dict(UseCase.objects.filter(integration=integration, type="outbound").values_list("pk", "name"))
-    wanted = {str(pk) for pk in names}
+    names = {str(pk): name for pk, name in
+             UseCase.objects.filter(integration=integration, type="outbound").values_list("pk", "name")}
+    wanted = set(names)
     if not wanted:
         return []
     skips = []
@@ -121,7 +109,7 @@ def recent_skips(org, integration, *, events: int = 200, limit: int = 20) -> lis
             if isinstance(entry, dict) and entry.get("use_case_id") in wanted:
                 skips.append({**entry, "event_id": event.event_id, "event_name": event.event_name,
                               "created_at": event.created_at,
-                              "use_case_name": names.get(uuid.UUID(entry["use_case_id"]), "")})
+                              "use_case_name": names[entry["use_case_id"]]})
                 if len(skips) >= limit:
                     return skips
     return skips

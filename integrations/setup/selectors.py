@@ -11,22 +11,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from erpintegration.exceptions import NotFound, ValidationFailed
+from erpintegration.exceptions import ValidationFailed
+from erpintegration.lib.ids import get_for_org
+from erpintegration.lib.paging import keyset_page
 from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 
 HISTORY_PAGE_SIZE = 50
-
-
-def parse_uuid(value) -> uuid.UUID | None:
-    """``value`` as a UUID, or None when it is not one (callers turn that into a 404)."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def integrations_of(org) -> QuerySet[Integration]:
@@ -50,21 +42,12 @@ def _use_cases_prefetch():
 
 
 def get_integration(org, integration_id) -> Integration:
-    pk = parse_uuid(integration_id)
-    integration = integrations_of(org).filter(pk=pk).first() if pk else None
-    if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
-    return integration
+    return get_for_org(Integration.objects, org, integration_id, "Integration")
 
 
 def get_integration_with_use_cases(org, integration_id) -> Integration:
-    pk = parse_uuid(integration_id)
-    integration = (
-        integrations_of(org).filter(pk=pk).prefetch_related(_use_cases_prefetch()).first() if pk else None
-    )
-    if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
-    return integration
+    queryset = Integration.objects.prefetch_related(_use_cases_prefetch())
+    return get_for_org(queryset, org, integration_id, "Integration")
 
 
 def list_use_cases(org, integration_id, types: list[str] | None = None) -> list[UseCase]:
@@ -92,23 +75,12 @@ def parse_types_flag(value: str | None) -> list[str] | None:
 
 def get_use_case(org, integration_id, use_case_id) -> UseCase:
     integration = get_integration(org, integration_id)
-    pk = parse_uuid(use_case_id)
-    use_case = (
-        UseCase.objects.filter(integration=integration, organization=org, pk=pk).select_related("integration").first()
-        if pk
-        else None
-    )
-    if use_case is None:
-        raise NotFound(f"Use case {use_case_id} not found")
-    return use_case
+    queryset = UseCase.objects.filter(integration=integration).select_related("integration")
+    return get_for_org(queryset, org, use_case_id, "Use case")
 
 
 def get_history_entry(org, use_case: UseCase, history_id) -> UseCaseHistory:
-    pk = parse_uuid(history_id)
-    entry = UseCaseHistory.objects.filter(organization=org, use_case=use_case, pk=pk).first() if pk else None
-    if entry is None:
-        raise NotFound(f"History entry {history_id} not found")
-    return entry
+    return get_for_org(UseCaseHistory.objects.filter(use_case=use_case), org, history_id, "History entry")
 
 
 @dataclass(frozen=True)
@@ -141,18 +113,10 @@ def use_case_history_page(
     org, use_case: UseCase, cursor: str | None = None, page_size: int = HISTORY_PAGE_SIZE
 ) -> HistoryPage:
     """One page of snapshots, newest first, keyset-paged on (history_created_at, id)."""
-    queryset = UseCaseHistory.objects.filter(organization=org, use_case=use_case).order_by(
-        "-history_created_at", "-id"
-    )
-    if cursor:
-        created, entry_id = decode_history_cursor(cursor)
-        queryset = queryset.filter(
-            Q(history_created_at__lt=created) | Q(history_created_at=created, id__lt=entry_id)
-        )
-    rows = list(queryset[: page_size + 1])
-    entries = rows[:page_size]
-    next_cursor = encode_history_cursor(entries[-1]) if len(rows) > page_size else None
-    return HistoryPage(entries, next_cursor)
+    queryset = UseCaseHistory.objects.filter(organization=org, use_case=use_case)
+    position = decode_history_cursor(cursor) if cursor else None
+    entries, has_more = keyset_page(queryset, ("history_created_at", "id"), position, page_size)
+    return HistoryPage(entries, encode_history_cursor(entries[-1]) if has_more else None)
 
 
 def list_secure_proxies(org) -> list[dict]:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from erpintegration.lib.ids import parse_uuid
 from integrations.inbound import queue
 from integrations.inbound.services.deduplication import claim_deduplication_ids
 from integrations.inbound.services.routing import inbound_use_cases, route
@@ -196,10 +197,9 @@ def replay_events(organization, integration_id, event_ids: list[str]) -> list[Re
     known = {}
     parsed_ids = []
     for raw_id in event_ids:
-        try:
-            parsed_ids.append(uuid.UUID(str(raw_id)))
-        except ValueError:
-            continue
+        key = parse_uuid(raw_id)
+        if key is not None:
+            parsed_ids.append(key)
     for event in ErpEvent.objects.filter(integration=integration, pk__in=parsed_ids):
         known[str(event.id)] = event
     use_cases = inbound_use_cases(integration)
@@ -252,10 +252,8 @@ def replay_events(organization, integration_id, event_ids: list[str]) -> list[Re
 
 
 def _normal_uuid(value) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
+    key = parse_uuid(value)
+    return str(key) if key else None
 
 
 # --- sweeper ----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from erpintegration.lib.ids import parse_uuid
 from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
@@ -90,7 +91,7 @@ def process_events_through(event_id: str) -> int:
     """Apply, in sequence order, every pending event of the integration of ``event_id`` up to and including
     it. Returns how many this call applied (0 when others already did). Unexpected errors propagate (the
     task retries; the event stays pending and its integration waits, preserving order)."""
-    target = ErpEvent.objects.filter(pk=_uuid(event_id)).values("integration_id", "sequence").first()
+    target = ErpEvent.objects.filter(pk=parse_uuid(event_id)).values("integration_id", "sequence").first()
     if target is None:
         return 0
     applied = 0
@@ -126,13 +127,6 @@ def _integration_turn(integration_id):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TURN_LOCK_CLASS, key])
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _lock(integration_id) -> EventProcessingLock:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -22,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from erpintegration.exceptions import Conflict, NotFound, ValidationFailed
+from erpintegration.exceptions import Conflict, ValidationFailed
+from erpintegration.lib.ids import get_for_org
 from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
@@ -238,14 +238,7 @@ def _create_delivery(*, event_id, event_name, organization, integration_id, use_
 # --- resend -----------------------------------------------------------------------------------------------
 
 def get_delivery(organization, delivery_id) -> OutboundDelivery:
-    try:
-        key = uuid.UUID(str(delivery_id))
-    except ValueError:
-        raise NotFound(f"Delivery {delivery_id} not found")
-    delivery = OutboundDelivery.objects.filter(organization=organization, pk=key).first()
-    if delivery is None:
-        raise NotFound(f"Delivery {delivery_id} not found")
-    return delivery
+    return get_for_org(OutboundDelivery.objects, organization, delivery_id, "Delivery")
 
 
 def resend_delivery(organization, delivery_id) -> OutboundDelivery:
@@ -317,14 +310,7 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
 
 
 def _integration(organization, integration_id) -> Integration:
-    try:
-        key = uuid.UUID(str(integration_id))
-    except ValueError:
-        raise NotFound(f"Integration {integration_id} not found")
-    integration = Integration.objects.filter(organization=organization, pk=key).first()
-    if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
-    return integration
+    return get_for_org(Integration.objects, organization, integration_id, "Integration")
 
 
 def _use_case_status(organization, use_case: UseCase) -> dict[str, Any]:

@@ -7,7 +7,6 @@ delivery, made once (the automation retries on its side), and logged as an inbou
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from entities.models import Entity, EntityRelation
 from erpintegration.exceptions import ValidationFailed
+from erpintegration.lib.ids import parse_uuid
 from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.models import Integration, UseCase, Webhook
@@ -39,7 +39,7 @@ def trigger_erp(organization, data: Any) -> dict[str, Any]:
         raise ValidationFailed(f"webhook_id: webhook {request['webhook_id']} not found", code="WEBHOOK_NOT_FOUND")
     if not webhook.enabled:
         raise ValidationFailed(f"webhook_id: webhook {webhook.id} is disabled", code="WEBHOOK_DISABLED")
-    entity_key = _uuid(request["entity_id"])
+    entity_key = parse_uuid(request["entity_id"])
     entity = Entity.objects.filter(organization=organization, pk=entity_key, deleted_at__isnull=True).first() \
         if entity_key else None
     if entity is None:
@@ -95,13 +95,6 @@ def _validated(organization, data: Any) -> dict[str, str]:
     if out["org_id"] != str(organization.id):
         raise ValidationFailed("org_id: does not match the organisation of the access token")
     return out
-
-
-def _uuid(value: str):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def entity_document(entity: Entity) -> dict[str, Any]:

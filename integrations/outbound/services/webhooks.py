@@ -5,12 +5,12 @@ The signing secret is generated here, stored encrypted, and handed out only by `
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from erpintegration.exceptions import NotFound, ValidationFailed
 from erpintegration.lib import http
+from erpintegration.lib.ids import parse_uuid
 from integrations.models import Webhook
 from integrations.models.outbound import new_webhook_secret
 from integrations.outbound.services.delivery import RESERVED_HEADERS
@@ -37,11 +37,8 @@ def get_webhook(organization, webhook_id) -> Webhook:
 
 def find_webhook(organization, webhook_id) -> Webhook | None:
     """The organisation's webhook with this id, or None (also for ids that are not UUIDs)."""
-    try:
-        key = uuid.UUID(str(webhook_id))
-    except ValueError:
-        return None
-    return Webhook.objects.filter(organization=organization, pk=key).first()
+    key = parse_uuid(webhook_id)
+    return Webhook.objects.filter(organization=organization, pk=key).first() if key else None
 
 
 def create_webhook(organization, data: Any) -> WebhookWithSecret:

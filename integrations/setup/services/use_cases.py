@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from erpintegration.exceptions import NotFound, ValidationFailed
+from erpintegration.lib.ids import parse_uuid
 from integrations.configuration import ConfigIssue, ConfigurationInvalid, validate_configuration
 from integrations.configuration.checks import Checker
 from integrations.configuration.managed_call import validate_type_annotations
@@ -245,7 +246,7 @@ def restore_use_case_version(org, use_case: UseCase, history_id, actor: str = ""
     snapshot that today's rules reject cannot sneak back in.
     """
     current = _locked(org, use_case)
-    entry = UseCaseHistory.objects.filter(organization=org, use_case=current, pk=_uuid_or_none(history_id)).first()
+    entry = UseCaseHistory.objects.filter(organization=org, use_case=current, pk=parse_uuid(history_id)).first()
     if entry is None:
         raise NotFound(f"History entry {history_id} not found")
     description = change_description or f"Restored the version of {entry.history_created_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -373,17 +374,10 @@ def _with_uuid_id(item: dict, index: int) -> dict:
         raise ValidationFailed(f"use_cases[{index}]: must be an object")
     if item.get("id") is None:
         return item
-    parsed = _uuid_or_none(item["id"])
+    parsed = parse_uuid(item["id"])
     if parsed is None:
         raise ValidationFailed(f"use_cases[{index}].id: must be a valid UUID")
     return {**item, "id": parsed}
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError):
-        return None
 
 
 def _check_owner(org, integration: Integration) -> None:
