@@ -65,20 +65,3 @@ def whitelist_history(use_case: UseCase, limit: int = HISTORY_DEFAULT) -> list[U
     """Newest first; ``limit`` is clamped to 20 (the contract allows asking for up to 50)."""
     return list(UseCaseHistory.objects.filter(use_case=use_case).order_by("-history_created_at", "-id")
                 [: min(limit, HISTORY_MAX)])
-
-
-def secure_proxies(organization) -> list[dict]:
-    """Every secure_proxy use case of the organisation across integrations (for dropdowns), unpaged."""
-    rows = (UseCase.objects.select_related("integration")
-            .filter(organization=organization, type=UseCaseType.SECURE_PROXY).order_by("integration__name", "name"))
-    out = []
-    for use_case in rows:
-        config = use_case.configuration or {}
-        item = {"id": str(use_case.pk), "name": use_case.name, "enabled": use_case.enabled,
-                "vpc_mode": config.get("vpc_mode"), "allowed_domains": list(config.get("allowed_domains") or []),
-                "allowed_ips": list(config.get("allowed_ips") or []),
-                "integration_id": str(use_case.integration_id), "integration_name": use_case.integration.name}
-        if use_case.slug:
-            item["slug"] = use_case.slug
-        out.append(item)
-    return out

@@ -1,5 +1,4 @@
-"""Connectors API paths, exactly as the v1.33 contract. ``v1/integrations/secure-proxies`` must be routed
-before ``v1/integrations/<integrationId>`` (``integrations/urls.py`` includes this module first)."""
+"""Connectors API paths, exactly as the v1.33 contract (``listSecureProxies`` is served by the setup room)."""
 from django.urls import path
 
 from integrations.connectors.api import views as v
@@ -7,7 +6,6 @@ from integrations.connectors.api import views as v
 WHITELIST = "v2/integrations/<str:integrationId>/use-cases/<str:useCaseId>/secure-proxy-whitelist"
 
 urlpatterns = [
-    path("v1/integrations/secure-proxies", v.SecureProxyListView.as_view(), name="api-secure-proxies"),
     path("v1/secure-proxy", v.SecureProxyView.as_view(), name="api-secure-proxy"),
     path("v1/managed-call/<str:slug>/execute", v.ManagedCallExecuteView.as_view(), name="api-managed-call-execute"),
     path(WHITELIST, v.SecureProxyWhitelistView.as_view(), name="api-secure-proxy-whitelist"),

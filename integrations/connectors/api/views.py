@@ -1,4 +1,4 @@
-"""The connectors' nine operations. Each view parses, calls one service or selector, and renders."""
+"""The connectors' operations (eight; listSecureProxies lives with the setup API). Each view parses, calls one service or selector, and renders."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -77,14 +77,6 @@ class SecureProxyWhitelistHistoryView(APIView):
             raise ValidationFailed("limit: must be an integer between 1 and 50")
         use_case = selectors.secure_proxy_use_case(request_organization(request), integrationId, useCaseId)
         return Response({"history": [history_entry(row) for row in selectors.whitelist_history(use_case, value)]})
-
-
-class SecureProxyListView(APIView):
-    permission_classes = [HasOrganization, scopes.requires(scopes.VIEW)]
-
-    @extend_schema(operation_id="listSecureProxies", tags=TAGS, responses={200: ANY})
-    def get(self, request):
-        return Response({"secure_proxies": selectors.secure_proxies(request_organization(request))})
 
 
 class SecureProxyView(APIView):

@@ -10,7 +10,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import StreamRequestHandler, ThreadingTCPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 CLIENT_ID = "hub-client"
 CLIENT_SECRET = "s3cr3t-client-value-7781"
@@ -69,7 +69,7 @@ class _ErpHandler(BaseHTTPRequestHandler):
         if not (auth.startswith("Bearer tok-") or auth == "Bearer static-bearer-9931" or key == API_KEY):
             return self._json(401, {"error": "unauthorised"})
         if parts.path.startswith("/customers/"):
-            customer = parts.path.rsplit("/", 1)[1]
+            customer = unquote(parts.path.rsplit("/", 1)[1])
             if customer == "missing":
                 return self._json(404, {"error": "no such customer", "id": customer})
             return self._json(200, {"data": {"id": customer, "first": "Ada", "last": "Lovelace", "amount": 12.5,
