@@ -168,7 +168,7 @@ def policy_for(config: dict, host: str) -> http.Policy:
                                monitoring_code="SECURE_PROXY_IP_NOT_ALLOWED")
         return http.Policy.from_settings(required_networks=networks, allowlist=())
     if mode == "static_ip":
-        egress = getattr(settings, "SECURE_PROXY_STATIC_IP_HTTP_PROXY", "") or ""
+        egress = settings.SECURE_PROXY_STATIC_IP_HTTP_PROXY
         if not egress:
             raise ProxyRefused("static_ip mode is not available: no egress proxy is configured "
                                "(SECURE_PROXY_STATIC_IP_HTTP_PROXY)", status_code=503, code="SERVICE_UNAVAILABLE",
