@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
+    "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -7,6 +7,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from .imports import tasks as import_tasks  # noqa: F401  registers the import tasks with Celery
         from .mapping import expressions
 
         expressions.configure(

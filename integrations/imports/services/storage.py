@@ -7,6 +7,7 @@ name another's file.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -81,7 +82,5 @@ def file_size(key: str) -> int | None:
 
 
 def delete_file(key: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError, OSError):
         _storage().delete(_relative(key))
-    except (FileNotFoundError, OSError):
-        pass
