@@ -46,6 +46,7 @@ webhook_patterns = [
 
 urlpatterns = [
     path("webhooks/", include((webhook_patterns, "ui-webhooks"))),
+    path("imports/", include(("integrations.imports.urls", "ui-imports"))),
     path("", include((event_patterns, "ui-events"))),
     path("integrations/", include((integration_patterns, "ui-integrations"))),
 ]

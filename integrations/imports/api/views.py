@@ -118,6 +118,7 @@ class ImportUploadView(_ImportView):
                    request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
                    responses={201: OpenApiResponse(description="{bucket, key, size_bytes}")})
     def post(self, request):
+        request._request.upload_handlers.insert(0, storage.SizeLimitHandler(request._request))
         uploaded = request.FILES.get("file")
         if uploaded is None:
             raise ValidationFailed("file: a multipart file field named 'file' is required")

@@ -151,9 +151,16 @@ def _text(value) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
+def _cancelled_before_start(job_id: str, token: str) -> bool:
+    """An abort that came before the run started: nothing ran, so the job is simply CANCELLED."""
+    return bool(ErpImport.objects.filter(pk=job_id, run_token=token, status=S.CANCELLING).update(
+        status=S.CANCELLED, updated_at=timezone.now()))
+
+
 def validate(job_id: str, token: str) -> None:
     job = ErpImport.objects.filter(pk=job_id, run_token=token, status=S.VALIDATING).first()
     if job is None:
+        _cancelled_before_start(job_id, token)
         return
     use_case = UseCase.objects.filter(integration_id=job.integration_id, slug=job.use_case_slug).first()
     if use_case is None or use_case.type != "inbound":
@@ -228,6 +235,7 @@ def execute(job_id: str, token: str) -> None:
     job = ErpImport.objects.select_related("organization").filter(pk=job_id, run_token=token,
                                                                    status=S.PROCESSING).first()
     if job is None:
+        _cancelled_before_start(job_id, token)
         return
     use_case = UseCase.objects.filter(integration_id=job.integration_id, slug=job.use_case_slug).first()
     if use_case is None:

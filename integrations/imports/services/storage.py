@@ -13,6 +13,7 @@ import re
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.files.uploadhandler import FileUploadHandler
 
 from erpintegration.exceptions import ApplicationError
 from erpintegration.lib.ulid import new_ulid
@@ -28,6 +29,28 @@ class FileUnavailable(ApplicationError):
 class FileTooLarge(ApplicationError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
+
+
+class SizeLimitHandler(FileUploadHandler):
+    """Stops a multipart upload as soon as it passes ``IMPORTS_MAX_FILE_BYTES``, before it is all on disk."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        limit = settings.IMPORTS_MAX_FILE_BYTES
+        if content_length and content_length > limit + 64 * 1024:
+            raise FileTooLarge(f"file: the upload is larger than the limit of {limit} bytes")
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.IMPORTS_MAX_FILE_BYTES:
+            raise FileTooLarge(f"file: the upload is larger than the limit of {settings.IMPORTS_MAX_FILE_BYTES} bytes")
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 def _storage():
