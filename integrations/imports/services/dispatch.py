@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 
 
 def start(task, import_id: str, token: str) -> None:
@@ -27,4 +27,4 @@ def _run_in_thread(task, import_id: str, token: str) -> None:
     try:
         task.run(import_id, token)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread ends: its connections must not outlive it
