@@ -14,7 +14,7 @@ from django.db import connections, transaction
 
 
 def start(task, import_id: str, token: str) -> None:
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not task.app.conf.task_always_eager:
         transaction.on_commit(lambda: task.delay(import_id, token))
     elif getattr(settings, "IMPORTS_RUN_IN_THREAD", True):
         transaction.on_commit(lambda: threading.Thread(

@@ -39,26 +39,25 @@ def mapping_fingerprint(use_case: UseCase) -> str:
 
 
 class Stopped(Exception):
-    """The run must end: aborted (``cancelled``), superseded or deleted."""
+    """The run must end: superseded (repointed, re-validated) or deleted."""
 
     def __init__(self, cancelled: bool):
         self.cancelled = cancelled
 
 
-def _checkpoint(job_id: str, token: str, progress: dict) -> None:
-    """Write progress; stop when the job was aborted, superseded or deleted."""
+def _checkpoint(job_id: str, token: str, progress: dict) -> bool:
+    """In the caller's transaction: write progress, or find the run superseded (``Stopped``, which rolls
+    the batch back) or aborted (returns True: the caller commits this batch, then stops)."""
     now = timezone.now()
-    with transaction.atomic():
-        job = ErpImport.objects.select_for_update().filter(pk=job_id).first()
-        superseded = job is None or job.run_token != token
-        cancelled = not superseded and job.status == S.CANCELLING
-        if cancelled:
-            job.status, job.progress, job.progress_at = S.CANCELLED, progress, now
-            job.save(update_fields=["status", "progress", "progress_at", "updated_at"])
-        elif not superseded:
-            ErpImport.objects.filter(pk=job_id).update(progress=progress, progress_at=now, updated_at=now)
-    if superseded or cancelled:
-        raise Stopped(cancelled=cancelled)
+    job = ErpImport.objects.select_for_update().filter(pk=job_id).first()
+    if job is None or job.run_token != token:
+        raise Stopped(cancelled=False)
+    if job.status == S.CANCELLING:
+        job.status, job.progress, job.progress_at = S.CANCELLED, progress, now
+        job.save(update_fields=["status", "progress", "progress_at", "updated_at"])
+        return True
+    ErpImport.objects.filter(pk=job_id).update(progress=progress, progress_at=now, updated_at=now)
+    return False
 
 
 def _batches(table: files.Table, size: int, skip: int = 0):
@@ -181,7 +180,10 @@ def validate(job_id: str, token: str) -> None:
                     verdict.total_rows = settings.IMPORTS_MAX_ROWS
                     verdict.issue("TOO_MANY_ROWS", "blocking", subject=str(settings.IMPORTS_MAX_ROWS))
                     break
-                _checkpoint(job.pk, token, {"processed_rows": verdict.total_rows})
+                with transaction.atomic():
+                    cancelled = _checkpoint(job.pk, token, {"processed_rows": verdict.total_rows})
+                if cancelled:
+                    return
     except files.FileUnreadable as exc:
         if exc.code in ("INVALID_ENCODING", "EMPTY_FILE"):
             verdict.issue(exc.code, "blocking")
@@ -254,8 +256,13 @@ def execute(job_id: str, token: str) -> None:
                 data_rows += len(rows)
                 if data_rows <= done:
                     continue  # a resumed run: this batch was completed before
-                _write_batch(job, use_case, configuration, rows[max(0, done - first):])
-                _checkpoint(job.pk, token, {"processed_rows": data_rows, "total_rows": total})
+                # The batch's writes, its monitoring rows and its progress commit together: a worker killed
+                # mid-batch leaves none of them, and the redelivered run starts again at this batch.
+                with transaction.atomic():
+                    _write_batch(job, use_case, configuration, rows[max(0, done - first):])
+                    cancelled = _checkpoint(job.pk, token, {"processed_rows": data_rows, "total_rows": total})
+                if cancelled:
+                    return
     except Stopped:
         return
     except storage.FileUnavailable:

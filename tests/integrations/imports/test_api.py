@@ -125,15 +125,16 @@ def test_delete_while_processing_stops_the_run(owner, product_use_case, monkeypa
                                                django_capture_on_commit_callbacks):
     import_id = create(owner.client, csv_bytes(ROWS + ["A-4;Mixer;9"])).json()["job"]["import_id"]
     run_validation(owner.client, import_id, product_use_case)
-    write = runs._write_batch
+    batches = runs._batches
 
-    def write_then_delete(*args):
-        write(*args)
-        if ErpImport.objects.filter(pk=import_id).exists():
-            with django_capture_on_commit_callbacks(execute=True):
-                assert owner.client.delete(f"/v2/erp/imports/{import_id}").status_code == 204
+    def delete_after_first_batch(*args, **kwargs):
+        for number, batch in enumerate(batches(*args, **kwargs)):
+            if number == 1:  # the first batch committed; the delete comes before the second one
+                with django_capture_on_commit_callbacks(execute=True):
+                    assert owner.client.delete(f"/v2/erp/imports/{import_id}").status_code == 204
+            yield batch
 
-    monkeypatch.setattr(runs, "_write_batch", write_then_delete)
+    monkeypatch.setattr(runs, "_batches", delete_after_first_batch)
     response = run_execution(owner.client, import_id)
     assert response.status_code == 404
     assert Entity.objects.filter(organization=owner.organization).count() == 2
