@@ -4,7 +4,13 @@ The phases run on a thread of the live server (the embedded default's way), so t
 import pytest
 
 from entities.models import Entity
-from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UseCaseFactory, UserFactory
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UseCaseFactory,
+    UserFactory,
+)
 from tests.integrations.imports.conftest import PRODUCT_CONFIG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
