@@ -104,7 +104,7 @@ def test_execute_only_when_ready_and_abort_only_when_working(owner, product_use_
 def test_abort_mid_run_keeps_what_was_written(owner, product_use_case, monkeypatch):
     import_id = create(owner.client, csv_bytes(ROWS + ["A-4;Mixer;9", "A-5;Grill;99"])).json()["job"]["import_id"]
     run_validation(owner.client, import_id, product_use_case)
-    write = runs._write_batch
+    write = runs._write_rows
     calls = []
 
     def write_then_abort(*args):
@@ -115,7 +115,7 @@ def test_abort_mid_run_keeps_what_was_written(owner, product_use_case, monkeypat
             assert response.status_code == 202 and response.json()["status"] == "CANCELLING"
             assert_matches_contract("abortErpImport", response)
 
-    monkeypatch.setattr(runs, "_write_batch", write_then_abort)
+    monkeypatch.setattr(runs, "_write_rows", write_then_abort)
     job = run_execution(owner.client, import_id).json()
     assert job["status"] == "CANCELLED" and job["progress"]["processed_rows"] == 2
     assert Entity.objects.filter(organization=owner.organization).count() == 2
@@ -129,10 +129,10 @@ def test_delete_while_processing_stops_the_run(owner, product_use_case, monkeypa
 
     def delete_after_first_batch(*args, **kwargs):
         for number, batch in enumerate(batches(*args, **kwargs)):
-            if number == 1:  # the first batch committed; the delete comes before the second one
+            yield batch
+            if number == 1:  # the first batch committed; the second one is read, not yet written
                 with django_capture_on_commit_callbacks(execute=True):
                     assert owner.client.delete(f"/v2/erp/imports/{import_id}").status_code == 204
-            yield batch
 
     monkeypatch.setattr(runs, "_batches", delete_after_first_batch)
     response = run_execution(owner.client, import_id)
