@@ -99,7 +99,7 @@ def main() -> None:
     try:
         time.sleep(3)
         figures = {}
-        for phase, start, done_status in (("validate", None, "READY"), ("execute", None, "IMPORTED")):
+        for phase, done_status in (("validate", "READY"), ("execute", "IMPORTED")):
             before = len(samples)
             started = time.monotonic()
             from django.db import transaction

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("erpintegration.ui.urls")),
     path("", include("erpintegration.ui.entities")),
+    path("", include(("entities.registry_urls", "ui-entity-registry"))),
 ]
 
 handler400 = "erpintegration.views.bad_request"
