@@ -140,3 +140,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
         return False
 
 from . import admin_events  # noqa: E402,F401  (registers the inbound pipeline's models)
+from . import admin_imports  # noqa: E402,F401  (registers the import jobs)
