@@ -137,13 +137,13 @@ def import_execute(request, import_id):
 @editor_required
 @require_POST
 def import_abort(request, import_id):
-    return _act(request, import_id, lambda: jobs.abort(request.organization, import_id))
+    return _act(request, import_id, lambda: jobs.abort_import(request.organization, import_id))
 
 
 @editor_required
 @require_POST
 def import_delete(request, import_id):
     _job_or_404(request, import_id)
-    jobs.delete(request.organization, import_id)
+    jobs.delete_import(request.organization, import_id)
     messages.success(request, f"Import {import_id} deleted. Rows it already wrote stay written.")
     return redirect("ui-imports:list")

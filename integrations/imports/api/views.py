@@ -65,7 +65,7 @@ class ImportDetailView(_ImportView):
 
     @extend_schema(operation_id="deleteErpImport", responses={204: None, **ERRORS})
     def delete(self, request, import_id):
-        jobs.delete(request_organization(request), import_id)
+        jobs.delete_import(request_organization(request), import_id)
         return Response(status=204)
 
 
@@ -104,7 +104,7 @@ class ImportAbortView(_ImportView):
     @extend_schema(operation_id="abortErpImport", request=None,
                    responses={202: OpenApiResponse(description="ErpImportJob"), **ERRORS})
     def post(self, request, import_id):
-        return Response(s.job_as_contract(jobs.abort(request_organization(request), import_id)), status=202)
+        return Response(s.job_as_contract(jobs.abort_import(request_organization(request), import_id)), status=202)
 
 
 class ImportUploadView(_ImportView):

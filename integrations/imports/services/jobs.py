@@ -198,7 +198,7 @@ def start_execution(organization, import_id: str, *, ack_warnings: bool, current
     return job
 
 
-def abort(organization, import_id: str) -> ErpImport:
+def abort_import(organization, import_id: str) -> ErpImport:
     with transaction.atomic():
         job = get_import_for_update(organization, import_id)
         if job.status not in WORKING:
@@ -209,7 +209,7 @@ def abort(organization, import_id: str) -> ErpImport:
     return job
 
 
-def delete(organization, import_id: str) -> None:
+def delete_import(organization, import_id: str) -> None:
     """Allowed in any status: the running phase stops at its next batch; rows already written stay."""
     job = get_import(organization, import_id)
     key = job.key
