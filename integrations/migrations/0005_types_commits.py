@@ -8,8 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0004_v133_use_cases_integrations_outbound'),
+        ("erpintegration", "0002_access_token_scopes"),
+        ("integrations", "0004_erp_imports"),
+        ("integrations", "0004_v133_use_cases_integrations_outbound"),
     ]
 
     operations = [
