@@ -11,6 +11,7 @@ integration_pages = [
     path("", include("integrations.setup.urls")),
     path("", include("integrations.outbound.urls_deliveries")),
     path("", include("fileproxy.urls_environment")),
+    path("", include("integrations.connectors.urls")),
 ]
 
 urlpatterns = [

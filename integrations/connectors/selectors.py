@@ -65,3 +65,15 @@ def whitelist_history(use_case: UseCase, limit: int = HISTORY_DEFAULT) -> list[U
     """Newest first; ``limit`` is clamped to 20 (the contract allows asking for up to 50)."""
     return list(UseCaseHistory.objects.filter(use_case=use_case).order_by("-history_created_at", "-id")
                 [: min(limit, HISTORY_MAX)])
+
+
+def use_case_of_type(organization, integration_id, use_case_id, use_case_type: str) -> UseCase:
+    """For the pages: the use case of that type in that integration of the organisation, else NotFound."""
+    integration = integration_for(organization, integration_id)
+    key = parse_uuid(use_case_id)
+    use_case = (UseCase.objects.select_related("integration")
+                .filter(organization=organization, integration=integration, pk=key, type=use_case_type).first()
+                if key else None)
+    if use_case is None:
+        raise NotFound(f"{use_case_type} use case {use_case_id} not found")
+    return use_case
