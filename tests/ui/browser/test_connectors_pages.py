@@ -6,7 +6,13 @@ import tarfile
 
 import pytest
 
-from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UseCaseFactory, UserFactory
+from tests.factories import (
+    IntegrationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UseCaseFactory,
+    UserFactory,
+)
 from tests.integrations.connectors import servers
 from tests.integrations.connectors.conftest import erp, erp_allowed, make_connector  # noqa: F401 - fixtures
 
