@@ -19,6 +19,7 @@ PURE_ENGINES = {
     "integrations/mapping": ("integrations.mapping",),
     "integrations/configuration": ("integrations.configuration", "integrations.mapping"),
     "erpintegration/lib/templating.py": (),
+    "integrations/connectors/typegen": ("integrations.connectors.typegen",),
 }
 NOT_PURE = ("django", "rest_framework", "celery", "kombu", "psycopg")
 

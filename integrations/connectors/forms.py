@@ -16,7 +16,7 @@ class WhitelistForm(forms.Form):
     allowed_ips = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6, "class": "code"}),
                                   help_text="One CIDR per line, e.g. 10.20.0.0/16")
 
-    def update(self) -> dict:
+    def changes(self) -> dict:
         return {"allowed_domains": _lines(self.cleaned_data["allowed_domains"]),
                 "allowed_ips": _lines(self.cleaned_data["allowed_ips"])}
 

@@ -45,7 +45,7 @@ def secure_proxy_whitelist(request, integration_id, use_case_id):
                                                         "allowed_ips": "\n".join(current["allowed_ips"])})
     if request.method == "POST" and form.is_valid():
         try:
-            whitelist.update_whitelist(use_case, form.update(), str(request.user.pk))
+            whitelist.update_whitelist(use_case, form.changes(), str(request.user.pk))
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

@@ -14,7 +14,6 @@ from integrations.models import DeliveryStatus, OutboundDelivery
 from integrations.outbound.services.catalog import publish_event
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.integrations.connectors import servers
-from tests.integrations.connectors.conftest import dns, erp, erp_allowed  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def upload_config(base_url, **extra):
 
 
 @pytest.fixture
-def setup(owner, erp_allowed):  # noqa: F811
+def setup(owner, erp_allowed):
     integration = IntegrationFactory(organization=owner.organization, environment_config=[
         {"key": "erp_key", "type": "SecretString"}, {"key": "tenant", "type": "String"}])
     set_environment_value(integration, "erp_key", servers.API_KEY)
@@ -152,7 +151,7 @@ def test_no_attachments_plans_nothing(setup, django_capture_on_commit_callbacks)
     assert publication.event.skipped[0]["code"] == "FAN_OUT_EMPTY"
 
 
-def test_steps_go_through_the_secure_proxy_when_attached(setup, erp_allowed, dns, settings,  # noqa: F811
+def test_steps_go_through_the_secure_proxy_when_attached(setup, erp_allowed, dns, settings,
                                                          django_capture_on_commit_callbacks):
     organization, upload = setup
     UseCaseFactory(organization=organization, integration=upload.integration, name="DMS link", slug="dms-link",

@@ -5,15 +5,15 @@ allow-list relaxation proves the SSRF refusal."""
 import pytest
 
 from integrations.models import ErpEvent
+from tests.connector_fixtures import make_connector
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.integrations.connectors import servers
-from tests.integrations.connectors.conftest import dns, erp, erp_allowed, make_connector  # noqa: F401,F811 - fixtures
 
 from .harness import assert_sdk_calls_match_contract, calls_of, run_sdk_script
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sdk_drives_the_connector_operations(live_server, owner, erp_allowed, dns, settings):  # noqa: F811
+def test_sdk_drives_the_connector_operations(live_server, owner, erp_allowed, dns, settings):
     integration = make_connector(owner.organization, erp_allowed.base_url)
     UseCaseFactory(organization=owner.organization, integration=integration, name="ERP link", slug="erp-link",
                    type="secure_proxy", configuration={"vpc_mode": "secure_link", "allowed_domains": ["*.erp.test"],

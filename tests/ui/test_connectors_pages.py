@@ -9,15 +9,15 @@ import tarfile
 
 import pytest
 
+from tests.connector_fixtures import make_connector
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.integrations.connectors import servers
-from tests.integrations.connectors.conftest import erp, erp_allowed, make_connector  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def connector(org, erp_allowed):  # noqa: F811
+def connector(org, erp_allowed):
     return make_connector(org, erp_allowed.base_url)
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from integrations.models import ErpEvent
+from tests.connector_fixtures import make_connector
 
 from . import servers
-from .conftest import make_connector
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import TypesCommit, UseCase
-
-from .conftest import make_connector
+from tests.connector_fixtures import make_connector
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ import tarfile
 
 import pytest
 
+from tests.connector_fixtures import make_connector
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,
@@ -14,7 +15,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.integrations.connectors import servers
-from tests.integrations.connectors.conftest import erp, erp_allowed, make_connector  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def _org(role="editor"):
     return org
 
 
-def test_try_console_shows_request_response_and_result_with_secrets_masked(page, shot, login, erp_allowed):  # noqa: F811
+def test_try_console_shows_request_response_and_result_with_secrets_masked(page, shot, login, erp_allowed):
     from playwright.sync_api import expect
 
     integration = make_connector(_org(), erp_allowed.base_url)

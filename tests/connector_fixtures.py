@@ -1,5 +1,6 @@
-"""A connector integration against the local fake ERP: OAuth2 client credentials with the client secret in
-the encrypted environment, managed calls, an inbound use case for the hand-off, a secure_link proxy."""
+"""Fixtures of the connector tests (a pytest plugin registered in tests/conftest.py): the local fake ERP with
+its OAuth2 endpoint, the SSRF guard relaxed for it, fake DNS names, and a connector integration with the client
+secret in the encrypted environment, managed calls, an inbound use case for the hand-off."""
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,7 @@ import pytest
 from erpintegration.lib import http
 from fileproxy.environment import set_environment_value
 from tests.factories import IntegrationFactory, UseCaseFactory
-
-from . import servers
+from tests.integrations.connectors import servers
 
 RESPONSE_MAPPING = ('{"customer_id": $string(data.id), "name": data.first & " " & data.last, '
                     '"total": data.amount * 100, "lines": [data.items.{"sku": code, "qty": $number(q)}]}')
