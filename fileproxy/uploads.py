@@ -34,8 +34,8 @@ from erpintegration.lib.templating import TemplateError, env_references, has_res
 from fileproxy import oauth
 from fileproxy.environment import load_environment
 from fileproxy.errors import ConfigurationError, UpstreamError
+from fileproxy.secure_routing import SecureRouteRefused, attached_proxy, policy_for_step
 from integrations.connectors.services import audit
-from integrations.connectors.services.secure_proxy import ProxyRefused, policy_for
 from integrations.mapping import jsonata
 from integrations.models import CatalogEvent, DeliveryStatus, OutboundDelivery, UseCase
 from integrations.outbound.services.catalog import common_fields
@@ -158,19 +158,11 @@ def _expression(text: str, event: dict, bindings: dict, where: str) -> Any:
         raise Terminal(f"{where}: {exc.message}", "MAPPING_EXPRESSION_FAILED")
 
 
-def _policy(use_case: UseCase, config: dict, url: str) -> http.Policy:
-    slug = (config.get("secure_proxy") or {}).get("use_case_slug")
-    if not slug:
-        return http.Policy.from_settings()
-    proxy = UseCase.objects.filter(integration_id=use_case.integration_id, slug=slug, type="secure_proxy").first()
-    if proxy is None or not proxy.enabled:
-        raise Terminal(f"secure_proxy.use_case_slug: {slug!r} is not an enabled secure proxy", "SECURE_PROXY_NOT_FOUND")
+def _policy(use_case: UseCase, url: str) -> http.Policy:
     try:
-        return policy_for(proxy.configuration or {}, http.parse_url(url).host)
-    except ProxyRefused as exc:
-        raise Terminal(f"secure proxy {slug!r}: {exc.message}", exc.monitoring_code)
-    except http.InvalidUrl as exc:
-        raise Terminal(f"url: {exc}", "FILE_PROXY_UPLOAD_FAILED")
+        return policy_for_step(attached_proxy(use_case), url, http.Policy.from_settings())
+    except SecureRouteRefused as exc:
+        raise Terminal(str(exc), exc.code)
 
 
 def run_steps(use_case: UseCase, delivery: OutboundDelivery, event: dict, file_data: Any) -> list[dict]:
@@ -210,7 +202,7 @@ def run_steps(use_case: UseCase, delivery: OutboundDelivery, event: dict, file_d
                 raise Terminal(f"{where}.body_jsonata: must produce an object or an array", "MAPPING_EXPRESSION_FAILED")
             body = json.dumps(value).encode()
             headers.setdefault("Content-Type", "application/json")
-        policy = _policy(use_case, config, url)
+        policy = _policy(use_case, url)
         started = time.monotonic()
         try:
             with http.request(method, url, headers=headers, body=body, policy=policy) as response:
