@@ -172,3 +172,15 @@ def test_steps_go_through_the_secure_proxy_when_attached(setup, erp_allowed, dns
         publish(organization, [{"filename": "b.pdf", "content_base64": PDF}])
     failed = OutboundDelivery.objects.filter(delivery_type="file_proxy", status="failed").get()
     assert "allowed domains" in failed.last_error
+
+
+def test_saving_an_upload_step_with_an_unknown_binding_is_refused(owner):
+    integration = IntegrationFactory(organization=owner.organization)
+    response = owner.client.post(f"/v1/integrations/{integration.id}/use-cases", {
+        "name": "DMS", "slug": "dms", "type": "file_proxy", "enabled": True, "configuration": {
+            "direction": "upload", "upload": {}, "steps": [{"url": "https://dms.example/x", "method": "PUT",
+                                                             "response_type": "json",
+                                                             "body_jsonata": '{"n": $filedata.filename}'}]}},
+        format="json")
+    assert response.status_code == 400
+    assert "$filedata, which is not a known binding" in json.dumps(response.json())

@@ -107,3 +107,12 @@ def test_generated_package_compiles_with_tsc(tmp_path):
                                 annotations={"get-customer": {"response": {"raw": "{ a: string[] }"}}})
     result = run_tsc(tmp_path, files)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_upload_expressions_may_read_only_known_bindings():
+    from integrations.configuration.bindings import unknown_bindings
+
+    text = ('{"a": $file_data[0].filename, "b": $string($env.x), "c": $filedata, "d": ($y := 1; $y),'
+            ' "e": $map($steps, function($s){$s.statusCode}), "f": $ack_id, "g": $now()}')
+    assert unknown_bindings(text) == ["filedata"]
+    assert unknown_bindings('$exists(contact.pin) ? $string(contact.pin)') == []
