@@ -26,6 +26,7 @@ EXPECTED = {
     "v1/integrations/<str:integrationId>/monitoring/timeseries": {"POST": V},
     "v1/integrations/<str:integrationId>/monitoring/access-logs": {"POST": V},
     "v1/integrations/<str:integrationId>/monitoring/outbound-events": {"POST": V},
+    "^v2/erp/imports/(?P<import_id>[^/:]+):suggest-use-cases$": {"POST": V},  # reads the header, ranks
 }
 
 
