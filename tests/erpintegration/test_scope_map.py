@@ -30,7 +30,7 @@ EXPECTED = {
     "v1/secure-proxy": {"POST": C},
     "v1/integrations/<str:integrationId>/generate-types-preview": {"POST": V},
     "v1/integrations/<str:integrationId>/generate-types": {"POST": V},
-    "^v2/erp/imports/(?P<import_id>[^/:]+):suggest-use-cases$": {"POST": V},  # only reads the file
+    "^v2/erp/imports/(?P<import_id>[^/:]+):suggest-use-cases$": {"POST": V},  # reads the header, ranks
 }
 
 

@@ -14,8 +14,7 @@ from tests.factories import UseCaseFactory
 from tests.integrations.imports.conftest import PRODUCT_CONFIG
 from tests.spec import assert_matches_contract
 
-from .harness import HERE
-from .harness import node_or_skip as _node_or_skip
+from .test_sdk_config import HERE, _node_or_skip
 
 IMPORT_OPERATIONS = {"createErpImport", "listErpImports", "getErpImport", "deleteErpImport", "validateErpImport",
                      "suggestErpImportUseCases", "executeErpImport", "abortErpImport"}

@@ -28,6 +28,7 @@ from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
 from integrations.outbound.services.delivery import contains_nul, enqueue_delivery
+from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
 from integrations.outbound.services.webhooks import find_webhook
 from monitoring import services as monitoring
@@ -128,8 +129,11 @@ def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
     Use cases whose filter skipped the event, and mappings that deliver nothing, are recorded on the
     event's ``skipped`` list.
     """
-    selection = select_use_cases(subscribed_use_cases(event.organization, event.event_name),
-                                 {**(event.payload or {}), **common_fields(event)})
+    candidates = subscribed_use_cases(event.organization, event.event_name)
+    source = {**(event.payload or {}), **common_fields(event)}
+    if any((uc.configuration or {}).get("event_filter") for uc in candidates):
+        source = hydrate(event.organization, source)  # filters see relations resolved from the store
+    selection = select_use_cases(candidates, source)
     planned, skipped = [], list(selection.skipped)
     for use_case in selection.use_cases:
         for mapping in enabled_mappings(use_case):

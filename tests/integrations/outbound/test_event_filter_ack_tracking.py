@@ -3,6 +3,7 @@ recorded as skipped), ack_tracking off suppresses ACK rows only when every selec
 getOutboundStatus reports file_proxy delivery targets."""
 import pytest
 
+from entities.models import Entity
 from integrations.models import CatalogEvent, OutboundDelivery, TrackingRecord
 from tests.factories import UseCaseFactory
 from tests.spec import assert_matches_contract
@@ -98,3 +99,21 @@ def test_file_proxy_mapping_is_recorded_not_faked(owner, django_capture_on_commi
         body = publish(owner).json()
     assert body["deliveries"] == []
     assert body["skipped"][0]["code"] == "USE_CASE_NOT_FOUND"
+
+
+def test_event_filter_sees_relations_resolved_from_the_entity_store(owner, receiver,
+                                                                   django_capture_on_commit_callbacks):
+    ticket = Entity.objects.create(organization=owner.organization, schema="ticket",
+                                   attributes={"_purpose": ["complaint"], "title": "Broken meter"})
+    webhook, _ = make_webhook(owner.organization, receiver.url)
+    complaints = outbound_use_case(owner.organization, [mapping(webhook.id, expression='{"ticket": ticket}')])
+    complaints.configuration = {**complaints.configuration,
+                                "event_filter": "$count(ticket._purpose[$ = 'complaint']) > 0"}
+    complaints.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        referenced = publish(owner, payload={"ticket": {"$relation": [{"entity_id": str(ticket.pk)}]}}).json()
+        dangling = publish(owner, payload={"ticket": {"$relation": [{"entity_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12}]}}).json()
+    assert [d["use_case_id"] for d in referenced["deliveries"]] == [str(complaints.id)]
+    assert dangling["deliveries"] == [] and dangling["skipped"][0]["code"] == "EVENT_FILTERED"
+    # the mapping still sees the payload as published
+    assert receiver.requests[0].json() == {"ticket": {"$relation": [{"entity_id": str(ticket.pk)}]}}

@@ -232,7 +232,7 @@ def test_migration_drops_requires_vpc_from_stored_file_proxies(owner):
 
     from django.apps import apps
 
-    migration = import_module("integrations.migrations.0004_v133_use_cases_integrations_outbound")
+    migration = import_module("integrations.migrations.0005_v133_use_cases_integrations_outbound")
     use_case = UseCaseFactory(integration=IntegrationFactory(organization=owner.organization), type="file_proxy",
                               configuration={**UPLOAD, "requires_vpc": True})
     migration.drop_requires_vpc(apps, None)

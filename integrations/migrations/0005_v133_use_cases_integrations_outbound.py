@@ -16,7 +16,7 @@ def drop_requires_vpc(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0003_outbound_webhooks_catalog_deliveries'),
+        ('integrations', '0004_erp_imports'),
     ]
 
     operations = [
