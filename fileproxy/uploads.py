@@ -151,9 +151,18 @@ def render_once(template: str, context: dict, env: dict, where: str) -> str:
     return text
 
 
+GERMAN_DATE = "$germanDate := function($iso) { $fromMillis($toMillis($iso), '[D01].[M01].[Y0001]') };"
+
+
+def with_helpers(text: str) -> str:
+    """``$germanDate(iso)`` (DD.MM.YYYY of an ISO timestamp, UTC date) is defined in front of an expression
+    that uses it; ``$now()`` is JSONata's own."""
+    return f"({GERMAN_DATE}\n{text}\n)" if "$germanDate" in text else text
+
+
 def _expression(text: str, event: dict, bindings: dict, where: str) -> Any:
     try:
-        return jsonata.evaluate(text, event, bindings)
+        return jsonata.evaluate(with_helpers(text), event, bindings)
     except jsonata.ExpressionError as exc:
         raise Terminal(f"{where}: {exc.message}", "MAPPING_EXPRESSION_FAILED")
 

@@ -24,7 +24,7 @@ def upload_config(base_url, **extra):
     step = {"url": base_url + "/documents/{{file_data.filename}}", "method": "PUT", "response_type": "json",
             "headers": {"X-API-Key": "{{env.erp_key}}"},
             "body_jsonata": '{"name": $file_data.filename, "data": $file_data.base64, "contract": contract.number,'
-                            ' "tenant": $env.tenant}'}
+                            ' "tenant": $env.tenant, "signed": $germanDate(contract.signed_at)}'}
     config = {"direction": "upload", "fan_out": {"enabled": True}, "upload": {"max_delivery_attempts": 3},
               "steps": [step]}
     config.update(extra)
@@ -47,7 +47,7 @@ def setup(owner, erp_allowed):
 
 
 def publish(organization, attachments, event_id=None):
-    data = {"event_name": "document.created", "payload": {"contract": {"number": "V-9"},
+    data = {"event_name": "document.created", "payload": {"contract": {"number": "V-9", "signed_at": "2026-03-05T10:00:00Z"},
                                                           "event_attachments": attachments}}
     if event_id:
         data["event_id"] = event_id
@@ -65,7 +65,8 @@ def test_fan_out_uploads_each_attachment_with_its_body(setup, erp_allowed, djang
     sent = [r for r in erp_allowed.requests if r["path"].startswith("/documents/")]
     assert [r["path"] for r in sent] == ["/documents/a.pdf", "/documents/b.pdf"]
     assert sent[0]["method"] == "PUT" and sent[0]["headers"]["x-api-key"] == servers.API_KEY
-    assert json.loads(sent[0]["body"]) == {"name": "a.pdf", "data": PDF, "contract": "V-9", "tenant": "north"}
+    assert json.loads(sent[0]["body"]) == {"name": "a.pdf", "data": PDF, "contract": "V-9", "tenant": "north",
+                                           "signed": "05.03.2026"}
 
 
 def test_without_fan_out_one_delivery_carries_all_files_and_no_body_sends_them_as_is(
