@@ -10,6 +10,7 @@ urlpatterns = [
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("", include("entities.api.urls_sync_status")),  # literal path first: it looks like an integration id
     path("", include("integrations.api.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),

@@ -35,6 +35,7 @@ from .models import UseCaseType
 from .services import inbound, simulation, webhooks
 from .services import integrations as integration_services
 from .services import use_cases as use_case_services
+from .services.mapping_environment import load_mapping_environment
 
 STARTER_CONFIGURATIONS = {
     UseCaseType.INBOUND: {
@@ -294,14 +295,14 @@ def simulate(request, integration_id):
     Persists nothing, so viewers may use it too. Answers JSON ``{ok, html, issues}``: ``html`` is the
     result panel, ``issues`` the configuration problems with their paths for the editor to mark.
     """
-    _get(selectors.get_integration, request.organization, integration_id)
+    integration = _get(selectors.get_integration, request.organization, integration_id)
     try:
         body = json.loads(request.body or b"{}")
         if not isinstance(body, dict):
             raise ValueError("expected an object")
     except ValueError:
         return JsonResponse({"code": "BAD_REQUEST", "message": "Send a JSON object"}, status=400)
-    context = simulation_panel.simulation_context(simulation, body)
+    context = simulation_panel.simulation_context(simulation, body, load_mapping_environment(integration))
     html = render_to_string("integrations/_simulation_result.html", context, request=request)
     return JsonResponse({"ok": context["ok"], "html": html, "issues": context["issues"]})
 

@@ -13,6 +13,7 @@ class Integration(models.Model):
     app_ids = models.JSONField(default=list, blank=True)
     environment_config = models.JSONField(default=list, blank=True)
     settings = models.JSONField(null=True, blank=True)
+    maps = models.JSONField(default=list, blank=True)  # IntegrationMap[]: key/value lookup tables ($env.<key>)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,6 +36,8 @@ from integrations.models.events import PENDING_STATUSES
 from monitoring import services as monitoring
 from monitoring.models import ErrorCategory, InboundStatus, InboundSyncType
 
+from .mapping_environment import load_mapping_environment
+
 logger = logging.getLogger(__name__)
 
 MAPPING_ERROR_CATEGORIES = {
@@ -197,6 +199,7 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             lock = _lock(integration_id)
             events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
             use_cases = _use_cases(events.values())
+            environment = _environment(events.values())
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
             last_sequence = lock.last_processed_sequence
@@ -205,7 +208,7 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
                 current = event_id
                 event = events.get(event_id)
                 if event is not None and event.is_pending:
-                    prepared.append(prepare_event(event, use_cases))
+                    prepared.append(prepare_event(event, use_cases, environment))
             held = lock_mapping_identities(
                 prepared[0].event.organization if prepared else None,
                 [step.result for p in prepared for step in p.steps if step.result is not None])
@@ -230,6 +233,12 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
         raise
 
 
+def _environment(events):
+    """The mapping environment of the batch's integration (a batch never spans integrations), loaded once."""
+    first = next(iter(events), None)
+    return load_mapping_environment(first.integration) if first is not None else None
+
+
 def _use_cases(events) -> dict[str, UseCase]:
     ids = {use_case_id for event in events for use_case_id in event.resolved_use_case_ids or []}
     return {str(uc.id): uc for uc in UseCase.objects.filter(pk__in=ids)}
@@ -246,7 +255,7 @@ def apply_event(event: ErpEvent, use_cases: dict[str, UseCase] | None = None, ro
         use_cases = _use_cases([event])
     write_rows_now = rows is None
     rows = [] if rows is None else rows
-    failed = apply_prepared(prepare_event(event, use_cases), rows)
+    failed = apply_prepared(prepare_event(event, use_cases, load_mapping_environment(event.integration)), rows)
     if write_rows_now:
         monitoring.record_inbound_events(rows)
     return failed
@@ -270,7 +279,7 @@ class PreparedEvent:
     steps: list[UseCaseStep]
 
 
-def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEvent:
+def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=None) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
     try:
@@ -293,7 +302,7 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEve
                 raise UseCaseFailure(parse_error.code, parse_error.message,
                                      mapping_error_category(parse_error.code), parse_error.details)
             else:
-                step.result = _map_use_case(event, use_case, data)
+                step.result = _map_use_case(event, use_case, data, environment)
         except UseCaseFailure as failure:
             step.failure = failure
         step.seconds = time.perf_counter() - started
@@ -317,7 +326,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         try:
             if step.failure is not None:
                 raise step.failure
-            report = _store(event, step.result, held_locks)
+            report = _store(event, step.result, held_locks, step.use_case_id)
         except UseCaseFailure as failure:
             failed = True
             for sync_type in step.sync_types:
@@ -327,8 +336,12 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         duration = _ms(started)
         sync_types = step.sync_types
         if InboundSyncType.ENTITY in sync_types:
+            details = _outcomes(report, "entity_outcomes", report_warnings=True)
+            resolved = [w.message for w in getattr(step.result, "warnings", []) if w.code]
+            if resolved:  # env_var_ref / portal_ref: what runs warns like the simulation does
+                details["warnings"] = [*details.get("warnings", []), *resolved]
             record(event, step.use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
-                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
+                   details=details)
         if InboundSyncType.METER_READING in sync_types:
             record(event, step.use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
                    details=_outcomes(report, "meter_reading_outcomes",
@@ -336,7 +349,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
     return failed
 
 
-def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
+def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any, environment=None):
     configuration = use_case.configuration
     if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
         raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
@@ -345,6 +358,7 @@ def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         org_id=event.organization_id,
         integration_id=str(event.integration_id),
         build_file_proxy_url=file_proxy_url_builder(event),
+        environment=environment,
     )
     try:
         return map_inbound(configuration, data, context)
@@ -352,10 +366,10 @@ def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
 
 
-def _store(event: ErpEvent, result, held_locks: frozenset[int]):
+def _store(event: ErpEvent, result, held_locks: frozenset[int], use_case_id: str | None = None):
     try:  # atomic by contract: a StoreError leaves nothing of this use case written
         return apply_mapping_result(event.organization, result, integration_id=str(event.integration_id),
-                                    event_id=str(event.id), held_locks=held_locks)
+                                    event_id=str(event.id), held_locks=held_locks, use_case_id=use_case_id)
     except StoreError as exc:
         raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
 
