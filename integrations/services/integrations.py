@@ -5,18 +5,28 @@ from django.db import transaction
 
 from erpintegration.exceptions import NotFound, ValidationFailed
 from integrations.models import Integration
+from integrations.services import maps as map_rules
 
 #: Fields a caller may set on an integration; anything else in ``data`` is ignored.
-EDITABLE_FIELDS = ("name", "description", "access_token_ids", "app_ids", "environment_config", "settings")
+EDITABLE_FIELDS = ("name", "description", "access_token_ids", "app_ids", "environment_config", "settings", "maps")
 
 
 def _apply(integration: Integration, data: dict) -> None:
     for field in EDITABLE_FIELDS:
         if field in data:
             value = data[field]
-            if field in ("access_token_ids", "app_ids", "environment_config") and value is None:
+            if field in ("access_token_ids", "app_ids", "environment_config", "maps") and value is None:
                 value = []
             setattr(integration, field, value)
+    check_map_keys(integration)
+
+
+def check_map_keys(integration: Integration) -> None:
+    """A map key must not also be a declared environment variable (both are ``$env.<key>``)."""
+    issues = map_rules.map_issues(integration.maps or [], map_rules.environment_keys(integration.environment_config))
+    if issues:
+        path, message = issues[0]
+        raise ValidationFailed(f"{path}: {message}", details=[{"path": p, "message": m} for p, m in issues])
 
 
 @transaction.atomic

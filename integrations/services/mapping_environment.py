@@ -7,7 +7,7 @@ store; they are read through the integration's reverse relation, so this module 
 """
 from __future__ import annotations
 
-from integrations.mapping.environment import MappingEnvironment
+from integrations.mapping.environment import MappingEnvironment, bindings_for
 from integrations.models import Integration, PortalConfig
 
 SECRET_TYPE = "SecretString"
@@ -43,3 +43,10 @@ def portal_as_dict(portal: PortalConfig) -> dict:
         "is_epilot_domain": portal.is_epilot_domain,
         "_created_at": created.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if created else None,
     }
+
+
+def expression_bindings(text: str, integration: Integration) -> dict | None:
+    """The bindings of one expression run outside the inbound engine (outbound mappings, and later event
+    filters and body templates): loads the environment only when the text reads ``$env``."""
+    environment = load_mapping_environment(integration) if "$env" in (text or "") else None
+    return bindings_for(text or "", environment=environment)

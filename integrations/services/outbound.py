@@ -24,6 +24,7 @@ from erpintegration.exceptions import Conflict, NotFound, ValidationFailed
 from integrations.configuration.outbound import format_timestamp
 from integrations.mapping import expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
+from integrations.services.mapping_environment import expression_bindings
 from monitoring import services as monitoring
 
 from . import tracking
@@ -141,7 +142,8 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict) -> Outbound
     source = {**(event.payload or {}), **common_fields(event), "_ack_id": ack.ack_id}
     payload, error = None, None
     try:
-        result = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
+        text = mapping.get("jsonata_expression") or ""
+        result = expressions.evaluate(text, source, expression_bindings(text, use_case.integration))
         if isinstance(result, dict) and contains_nul(result):
             error = "mapping result contains NUL characters (\\u0000), which cannot be stored or sent"
         elif isinstance(result, dict):
