@@ -11,6 +11,7 @@ Guarantees:
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from entities.services import StoreError, SyncStateBatch, apply_mapping_result, lock_mapping_identities
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
@@ -199,7 +200,7 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             lock = _lock(integration_id)
             events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
             use_cases = _use_cases(events.values())
-            environment = _environment(events.values())
+            environment = _environment(events.values(), use_cases)
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
             last_sequence = lock.last_processed_sequence
@@ -212,12 +213,14 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             held = lock_mapping_identities(
                 prepared[0].event.organization if prepared else None,
                 [step.result for p in prepared for step in p.steps if step.result is not None])
+            sync_states = SyncStateBatch()  # the entity sync states of the whole batch: one upsert
             for event_prepared in prepared:
                 event = event_prepared.event
                 current = event.pk
-                failed = apply_prepared(event_prepared, rows, held)
+                failed = apply_prepared(event_prepared, rows, held, sync_states)
                 outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
                 last_sequence = max(last_sequence, event.sequence)
+            sync_states.flush()
             monitoring.record_inbound_events(rows)
             now = timezone.now()
             for status, ids in outcome.items():
@@ -233,10 +236,17 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
         raise
 
 
-def _environment(events):
-    """The mapping environment of the batch's integration (a batch never spans integrations), loaded once."""
+ENVIRONMENT_MARKERS = ("$env", "env_var_ref", "portal_ref")
+
+
+def _environment(events, use_cases: dict[str, UseCase]):
+    """The mapping environment of the batch's integration (a batch never spans integrations), loaded once,
+    and only when one of its use cases reads it (most do not: no queries for them)."""
     first = next(iter(events), None)
-    return load_mapping_environment(first.integration) if first is not None else None
+    if first is None or not any(marker in json.dumps(uc.configuration or {})
+                                for uc in use_cases.values() for marker in ENVIRONMENT_MARKERS):
+        return None
+    return load_mapping_environment(first.integration)
 
 
 def _use_cases(events) -> dict[str, UseCase]:
@@ -310,7 +320,8 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=No
     return PreparedEvent(event, steps)
 
 
-def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset()) -> bool:
+def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset(),
+                   sync_states: SyncStateBatch | None = None) -> bool:
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
     if any use case failed."""
     event = prepared.event
@@ -326,7 +337,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         try:
             if step.failure is not None:
                 raise step.failure
-            report = _store(event, step.result, held_locks, step.use_case_id)
+            report = _store(event, step.result, held_locks, step.use_case_id, sync_states)
         except UseCaseFailure as failure:
             failed = True
             for sync_type in step.sync_types:
@@ -366,10 +377,12 @@ def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any, environment=Non
         raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
 
 
-def _store(event: ErpEvent, result, held_locks: frozenset[int], use_case_id: str | None = None):
+def _store(event: ErpEvent, result, held_locks: frozenset[int], use_case_id: str | None = None,
+           sync_states: SyncStateBatch | None = None):
     try:  # atomic by contract: a StoreError leaves nothing of this use case written
         return apply_mapping_result(event.organization, result, integration_id=str(event.integration_id),
-                                    event_id=str(event.id), held_locks=held_locks, use_case_id=use_case_id)
+                                    event_id=str(event.id), held_locks=held_locks, use_case_id=use_case_id,
+                                    sync_states=sync_states)
     except StoreError as exc:
         raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
 
