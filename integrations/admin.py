@@ -139,4 +139,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from . import admin_events  # noqa: E402,F401  (registers the inbound pipeline's models)
+from . import admin_environment, admin_events  # noqa: E402,F401  (register portals, documentation, inbound models)

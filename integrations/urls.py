@@ -1,7 +1,16 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_deliveries, views_environment, views_monitoring, views_webhooks
+from . import (
+    views,
+    views_deliveries,
+    views_documentation,
+    views_environment,
+    views_maps,
+    views_monitoring,
+    views_portals,
+    views_webhooks,
+)
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -22,6 +31,14 @@ integration_patterns = [
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
     path("<str:integration_id>/environment/", views_environment.environment_values, name="environment"),
+    path("<str:integration_id>/maps/", views_maps.integration_maps, name="maps"),
+    path("<str:integration_id>/documentation/", views_documentation.documentation_index, name="documentation"),
+    path("<str:integration_id>/documentation/<str:doc_id>/", views_documentation.documentation_page,
+         name="documentation-page"),
+    path("<str:integration_id>/documentation/<str:doc_id>/edit/", views_documentation.documentation_edit,
+         name="documentation-edit"),
+    path("<str:integration_id>/documentation/<str:doc_id>/delete/", views_documentation.documentation_delete,
+         name="documentation-delete"),
     path("<str:integration_id>/monitoring/", views_monitoring.monitoring_dashboard, name="monitoring"),
     path("<str:integration_id>/deliveries/", views_deliveries.delivery_list, name="deliveries"),
     path("<str:integration_id>/deliveries/<str:row_id>/", views_deliveries.delivery_detail, name="delivery"),
@@ -44,8 +61,17 @@ webhook_patterns = [
     path("<str:webhook_id>/delete/", views_webhooks.webhook_delete, name="delete"),
 ]
 
+portal_patterns = [
+    path("", views_portals.portal_list, name="list"),
+    path("new/", views_portals.portal_create, name="create"),
+    path("import/", views_portals.portal_import, name="import"),
+    path("<str:portal_pk>/", views_portals.portal_edit, name="edit"),
+    path("<str:portal_pk>/delete/", views_portals.portal_delete, name="delete"),
+]
+
 urlpatterns = [
     path("webhooks/", include((webhook_patterns, "ui-webhooks"))),
+    path("settings/portals/", include((portal_patterns, "ui-portals"))),
     path("", include((event_patterns, "ui-events"))),
     path("integrations/", include((integration_patterns, "ui-integrations"))),
 ]
