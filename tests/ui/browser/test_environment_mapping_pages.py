@@ -152,3 +152,37 @@ def test_documentation_pages(page, shot, login, consultant):
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Documentation page deleted.")).to_be_visible()
     assert list(DocumentationPage.objects.values_list("doc_id", flat=True)) == ["general"]
+
+
+def test_env_and_portal_references_in_the_use_case_editor(page, shot, login, consultant):
+    """The structured editor sets env_var_ref and portal_ref; the live simulation resolves them with the
+    integration's environment values and the organisation's portals, as the worker will."""
+    from playwright.sync_api import expect
+
+    from fileproxy.environment import set_environment_value
+
+    integration = IntegrationFactory(organization=consultant, name="SAP IS-U", environment_config=[
+        {"key": "customer_prefix", "label": "Prefix", "type": "String"}])
+    set_environment_value(integration, "customer_prefix", "PROD-")
+    PortalConfig.objects.create(organization=consultant, portal_id="portal-7", origin="INSTALLER_PORTAL")
+    use_case = UseCaseFactory(integration=integration, name="CustomerChanged")
+    login("consultant")
+    page.goto(f"/integrations/{integration.pk}/use-cases/{use_case.pk}/")
+    page.locator("[data-usecase-editor][data-ready]").wait_for()
+    page.get_by_label("Sample payload").fill('{"customerId": "C-1", "firstName": "Ada"}')
+    result = page.locator("[data-sim-output]")
+    expect(result.get_by_test_id("entity-update")).to_contain_text('"first_name": "Ada"')
+
+    page.get_by_label("Source of first_name").select_option("env_var_ref")
+    page.get_by_label("Environment variable of first_name").fill("customer_prefix")
+    expect(result.get_by_test_id("entity-update")).to_contain_text('"first_name": "PROD-"')
+    page.get_by_label("Source of first_name").select_option("portal_ref")
+    page.get_by_label("Portal origin of first_name").select_option("INSTALLER_PORTAL")
+    expect(result.get_by_test_id("entity-update")).to_contain_text('"first_name": "portal-7"')
+    shot("01-portal-ref")
+    page.get_by_label("Describe this change").fill("first_name from the portal registry")
+    page.get_by_role("button", name="Save version").click()
+    expect(page.get_by_text("Saved as a new version.")).to_be_visible()
+    use_case.refresh_from_db()
+    assert use_case.configuration["entities"][0]["fields"][1] == {
+        "attribute": "first_name", "portal_ref": {"filter": {"origin": "INSTALLER_PORTAL"}}}
