@@ -202,10 +202,14 @@ def entity_sync_states(organization, entity_id, *, integration_id=None) -> list[
 
     Unknown entities and other organisations' entities simply have none: the contract never answers 404.
     Absent values are left out (the contract's fields are optional, not nullable)."""
+    return [sync_state_dict(row) for row in sync_state_rows(organization, entity_id, integration_id=integration_id)]
+
+
+def sync_state_rows(organization, entity_id, *, integration_id=None) -> list[EntitySyncState]:
     rows = EntitySyncState.objects.filter(organization=organization, entity_id=entity_id)
     if integration_id is not None:
         rows = rows.filter(integration_id=integration_id)
-    return [sync_state_dict(row) for row in rows.order_by("id")]
+    return list(rows.order_by("id"))
 
 
 def sync_state_dict(row: EntitySyncState) -> dict[str, Any]:

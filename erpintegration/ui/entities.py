@@ -80,7 +80,7 @@ def entity_detail(request, schema, entity_id):
             "attributes": plain,
             "readings": readings,
             "last_event_url": last_event_url(request.organization, entity.last_event_id),
-            "sync_states": entity_selectors.entity_sync_states(request.organization, entity.pk),
+            "sync_states": entity_selectors.sync_state_rows(request.organization, entity.pk),
         },
     )
 
