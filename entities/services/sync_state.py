@@ -21,8 +21,7 @@ from datetime import datetime
 from django.db import connections
 
 from entities.models import EntitySyncState
-
-from .context import WriteContext
+from entities.services.context import WriteContext
 
 ENTITY_OPERATIONS = {
     "created": "create", "updated": "patch", "no_change": "no-op",

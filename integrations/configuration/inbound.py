@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
-from .references import validate_env_var_ref, validate_portal_ref
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
+from integrations.configuration.references import validate_env_var_ref, validate_portal_ref
 
 ENTITY_MODES = ("upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete")
 PRUNE_MODES = ("upsert-prune-scope-purge", "upsert-prune-scope-delete")

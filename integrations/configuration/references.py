@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
 
 ENV_KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
 PORTAL_ORIGINS = ("END_CUSTOMER_PORTAL", "INSTALLER_PORTAL", "B2B_PORTAL", "ADDITIONAL_PORTAL")

@@ -1,6 +1,6 @@
 """What a mapping may read besides its payload: environment values, key/value maps and portals.
 
-Pure data handed in by the service layer (``integrations.services.mapping_environment``), so the engine
+Pure data handed in by the service layer (``integrations.setup.services.mapping_environment``), so the engine
 stays free of Django and the simulation sees exactly what a worker sees. Secrets never get here: the
 loader leaves ``SecretString`` values out, so a secret key and a missing key look the same (undefined).
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expressions import UNDEFINED
+from integrations.mapping.jsonata import UNDEFINED
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import re
 import time
 from typing import Any
 
-from . import expressions
-from .environment import EMPTY_ENVIRONMENT, MappingEnvironment, bindings_for
-from .expressions import UNDEFINED, ExpressionError, PreparedData
-from .payload import MAX_DEPTH, nested_deeper_than
-from .results import MappingError, MappingWarning
+from integrations.mapping import jsonata as expressions
+from integrations.mapping.environment import EMPTY_ENVIRONMENT, MappingEnvironment, bindings_for
+from integrations.mapping.jsonata import UNDEFINED, ExpressionError, PreparedData
+from integrations.mapping.payload import MAX_DEPTH, nested_deeper_than
+from integrations.mapping.results import MappingError, MappingWarning
 
 
 def config_error(path: str, message: str) -> MappingError:

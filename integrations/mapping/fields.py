@@ -5,9 +5,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .evaluation import EventScope, Item, config_error
-from .expressions import UNDEFINED
-from .references import env_var_ref_value, portal_ref_value
+from integrations.mapping.evaluation import EventScope, Item, config_error
+from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.references import env_var_ref_value, portal_ref_value
 
 OPERATIONS = ("_set", "_append", "_append_all")
 REPEATABLE_TYPES = ("email", "phone")

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .evaluation import EventScope, Item, config_error
-from .expressions import UNDEFINED
+from integrations.mapping.evaluation import EventScope, Item, config_error
+from integrations.mapping.jsonata import UNDEFINED
 
 ENV_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 PORTAL_ORIGINS = ("END_CUSTOMER_PORTAL", "INSTALLER_PORTAL", "B2B_PORTAL", "ADDITIONAL_PORTAL")

@@ -1,7 +1,7 @@
 """Integration models, one module per concern; import them from here."""
-from .config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
-from .documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
-from .events import (
+from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
+from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
     EventProcessingLock,
@@ -9,8 +9,8 @@ from .events import (
     EventStatus,
     TrackingRecord,
 )
-from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
-from .portals import PortalConfig, PortalOrigin
+from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.portals import PortalConfig, PortalOrigin
 
 __all__ = [
     "AppMapping",

@@ -7,8 +7,8 @@ import pytest
 from entities.models import Entity, EntitySyncState
 from fileproxy.environment import set_environment_value
 from integrations.models import PortalConfig
-from integrations.services.mapping_environment import load_mapping_environment
-from integrations.services.simulation import simulate_mapping_v2
+from integrations.setup.services.mapping_environment import load_mapping_environment
+from integrations.setup.services.simulation import simulate_mapping_v2
 from monitoring.models import InboundMonitoringEvent
 
 from .helpers import integration_with_use_case, post_v3, v3_event

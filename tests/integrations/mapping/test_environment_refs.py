@@ -1,10 +1,10 @@
 """env_var_ref, portal_ref, $env, $mapValue and $mapKey in the pure engine, on both JSONata engines."""
 import pytest
 
-from integrations.mapping import expressions
+from integrations.mapping import jsonata as expressions
 from integrations.mapping.engine import map_inbound
 from integrations.mapping.environment import MappingEnvironment, bindings_for
-from integrations.mapping.expressions import ENGINES, UNDEFINED
+from integrations.mapping.jsonata import ENGINES, UNDEFINED
 from integrations.mapping.results import MappingError
 
 pytestmark = pytest.mark.parametrize("engine", ENGINES, indirect=True)
