@@ -70,7 +70,7 @@ def portal_list(request):
 def _form_page(request, form, portal=None):
     if request.method == "POST" and form.is_valid():
         try:
-            saved = portals.save_portal(request.organization, form.save(commit=False))
+            saved = portals.save_portal(request.organization, form.instance)  # is_valid() filled the instance
         except ApplicationError as exc:
             form.add_error("portal_id" if exc.message.startswith("portal_id") else None, exc.message)
         else:
