@@ -1,7 +1,7 @@
 """Operator views of the entity store. Lists avoid COUNT(*) over millions of rows (show_full_result_count)."""
 from django.contrib import admin, messages
 
-from entities.models import Entity, EntityRelation, EntitySyncState, MeterReading
+from entities.models import Entity, EntityRelation, EntitySchema, EntitySyncState, MeterReading
 from entities.services import restore_entity
 
 
@@ -60,3 +60,10 @@ class EntitySyncStateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(EntitySchema)
+class EntitySchemaAdmin(admin.ModelAdmin):
+    list_display = ["slug", "organization", "conditions", "overridable", "version_attribute", "updated_at"]
+    list_filter = ["organization"]
+    search_fields = ["slug"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("fileproxy.urls")),
     path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
     path("settings/portals/", include(("integrations.setup.urls_portals", "ui-portals"))),
+    path("imports/", include(("integrations.imports.urls", "ui-imports"))),
     path("", include(("integrations.inbound.urls", "ui-events"))),
     path("integrations/", include((integration_pages, "ui-integrations"))),
     path("", include("erpintegration.ui.urls")),

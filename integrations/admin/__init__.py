@@ -146,4 +146,5 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from integrations.admin import environment, events  # noqa: E402,F401  (portals, documentation pages; inbound pipeline)
+# Registering the other admin modules' models: they import this package's helpers, so they come last.
+from integrations.admin import environment, events, imports  # noqa: E402,F401

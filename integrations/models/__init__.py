@@ -9,6 +9,7 @@ from integrations.models.events import (
     EventStatus,
     TrackingRecord,
 )
+from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 from integrations.models.portals import PortalConfig, PortalOrigin
 
@@ -19,11 +20,13 @@ __all__ = [
     "DocumentationPage",
     "DocumentationScope",
     "ErpEvent",
+    "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
     "GENERAL_DOC_ID",
+    "ImportStatus",
     "Integration",
     "OutboundDelivery",
     "PortalConfig",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entities', '0002_attributes_gin_index'),
+        ('entities', '0003_entity_schema_registry'),
         ('erpintegration', '0002_access_token_scopes'),
     ]
 
