@@ -34,6 +34,7 @@ from integrations.setup.forms_connector import IntegrationV133Fields
 from integrations.setup.services import integrations as integration_services
 from integrations.setup.services import simulation
 from integrations.setup.services import use_cases as use_case_services
+from integrations.setup.services.mapping_environment import load_mapping_environment
 from monitoring import stats
 
 STARTER_CONFIGURATIONS = {
@@ -312,14 +313,14 @@ def simulate(request, integration_id):
     Persists nothing, so viewers may use it too. Answers JSON ``{ok, html, issues}``: ``html`` is the
     result panel, ``issues`` the configuration problems with their paths for the editor to mark.
     """
-    found_or_404(selectors.get_integration, request.organization, integration_id)
+    integration = found_or_404(selectors.get_integration, request.organization, integration_id)
     try:
         body = json.loads(request.body or b"{}")
         if not isinstance(body, dict):
             raise ValueError("expected an object")
     except ValueError:
         return JsonResponse({"code": "BAD_REQUEST", "message": "Send a JSON object"}, status=400)
-    context = simulation_panel.simulation_context(simulation, body)
+    context = simulation_panel.simulation_context(simulation, body, load_mapping_environment(integration))
     html = render_to_string("integrations/_simulation_result.html", context, request=request)
     return JsonResponse({"ok": context["ok"], "html": html, "issues": context["issues"]})
 

@@ -31,6 +31,7 @@ from integrations.outbound.services.delivery import contains_nul, enqueue_delive
 from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
 from integrations.outbound.services.webhooks import find_webhook
+from integrations.setup.services.mapping_environment import expression_bindings
 from monitoring import services as monitoring
 
 EVENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$")
@@ -177,7 +178,8 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
         source["_ack_id"] = ack.ack_id
     payload, error = None, None
     try:
-        result = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
+        text = mapping.get("jsonata_expression") or ""
+        result = expressions.evaluate(text, source, expression_bindings(text, use_case.integration))
         if isinstance(result, dict) and contains_nul(result):
             error = "mapping result contains NUL characters (\\u0000), which cannot be stored or sent"
         elif isinstance(result, dict):
