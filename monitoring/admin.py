@@ -8,7 +8,7 @@ from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 class InboundMonitoringEventAdmin(admin.ModelAdmin):
     list_display = ("completed_at", "organization", "integration_id", "object_type", "sync_type", "status",
                     "error_code", "processing_duration_ms")
-    list_filter = ("sync_type", "status", "error_category")
+    list_filter = ("sync_type", "v1_status", "error_category")
     search_fields = ("event_id", "correlation_id", "integration_id", "use_case_id", "error_code")
     date_hierarchy = "completed_at"
     ordering = ("-completed_at",)

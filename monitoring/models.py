@@ -24,36 +24,136 @@ class ErrorCategory(models.TextChoices):
     SYSTEM = "system", "System"
 
 
-class InboundMonitoringEvent(models.Model):
-    """One inbound sync outcome (DOMAIN.md 1.10): per event, use case and sync type, or a deprecation warning."""
+class Level(models.TextChoices):
+    SUCCESS = "success", "Success"
+    ERROR = "error", "Error"
+    WARNING = "warning", "Warning"
+    INFO = "info", "Info"
+
+
+class Source(models.TextChoices):
+    """What produced a row (the trigger); ``integrations`` and friends pass one of these to ``record``."""
+
+    INBOUND = "inbound", "Inbound event"
+    OUTBOUND = "outbound", "Outbound event / delivery"
+    FILE_PROXY = "file_proxy", "File proxy"
+    MANAGED_CALL = "managed_call", "Managed call"
+    SECURE_PROXY = "secure_proxy", "Secure proxy"
+    POLL = "poll", "Poll queue"
+    IMPORT = "import", "ERP import"
+    EXTERNAL = "external", "External span"
+    SYSTEM = "system", "System"
+
+
+class MonitoringEvent(models.Model):
+    """The one monitoring store (DOMAIN-1.33 2.7, C13): every trigger writes rows here with a v2 ``level`` and
+    ``code`` from :mod:`monitoring.codes`. Rows the v0.46 inbound operations know also carry their v1 status
+    (``v1_status``, e.g. ``skipped`` where v2 says ``info``) and the v1 columns (sync type, error category, ...);
+    rows only v2 knows (external spans, MSG_*, proxies, ignored/duplicate events) have ``v1_status`` null.
+
+    ``completed_at`` is the row's time (v2 ``created_at``). The v2 ``id`` is a UUID derived from the primary
+    key (:func:`monitoring.rows.v2_id`), so keyset paging walks one compact index."""
 
     organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
     event_id = models.CharField(max_length=64)
     correlation_id = models.CharField(max_length=255, null=True, blank=True)
     integration_id = models.CharField(max_length=64, null=True, blank=True)
     use_case_id = models.CharField(max_length=64, null=True, blank=True)
+    use_case_type = models.CharField(max_length=16, blank=True, default="")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.INBOUND)
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.SUCCESS)
+    code = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    # v1 projection (null/blank on rows only v2 knows)
+    v1_status = models.CharField(max_length=16, choices=InboundStatus.choices, null=True, blank=True)
     event_type = models.CharField(max_length=16, null=True, blank=True)  # CREATE|UPDATE|DELETE|TRIGGER
     object_type = models.CharField(max_length=255, blank=True, default="")
-    sync_type = models.CharField(max_length=32, choices=InboundSyncType.choices)
-    status = models.CharField(max_length=16, choices=InboundStatus.choices)
+    sync_type = models.CharField(max_length=32, choices=InboundSyncType.choices, blank=True, default="")
     error_code = models.CharField(max_length=128, null=True, blank=True)
     error_message = models.TextField(null=True, blank=True)
     error_category = models.CharField(max_length=32, choices=ErrorCategory.choices, null=True, blank=True)
     processing_duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField()
-    details = models.JSONField(default=dict, blank=True)  # outcomes per entity / reading, warnings, error details
+    details = models.JSONField(default=dict, blank=True)  # v2 ``detail``; v1 outcomes, warnings, error details
+    # Counted once in the rollups: the first row of an (event, use case) of a received inbound event
+    # (stats source=incoming), and the first row ever seen of a correlation id (v1 total_correlations).
+    received_head = models.BooleanField(default=False)
+    correlation_head = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-completed_at", "-event_id", "-id"]
         indexes = [
-            models.Index(fields=["organization", "integration_id", "-completed_at"], name="mon_in_query_idx"),
+            models.Index(fields=["organization", "integration_id", "completed_at", "id"], name="mon_v2_page_idx"),
+            models.Index(fields=["organization", "integration_id", "completed_at", "event_id", "id"],
+                         name="mon_v1_page_idx", condition=models.Q(v1_status__isnull=False)),
             models.Index(fields=["organization", "event_id"], name="mon_in_event_idx"),
             models.Index(fields=["organization", "correlation_id"], name="mon_in_corr_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.sync_type} {self.status} {self.event_id}"
+        return f"{self.level} {self.code} {self.event_id}"
+
+    @property
+    def status(self) -> str | None:
+        """The v1 status (``v1_status``); kept under its old name for the v1 inbound projection."""
+        return self.v1_status
+
+    @status.setter
+    def status(self, value: str | None) -> None:
+        self.v1_status = value
+
+
+class InboundV1Manager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(v1_status__isnull=False)
+
+
+class InboundMonitoringEvent(MonitoringEvent):
+    """The v0.46 inbound projection of the store: rows with a v1 status (filter on ``v1_status``)."""
+
+    objects = InboundV1Manager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-completed_at", "-event_id", "-id"]
+
+
+class MonitoringRollup(models.Model):
+    """Counters of store rows per 5-minute bucket and key, maintained in the same transaction as the rows
+    (:func:`monitoring.services.record_many`). Stats and time series read closed buckets from here and raw rows
+    only for the partial buckets at the window's edges. Key columns are never null ("" stands for none)."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration_id = models.CharField(max_length=64)
+    bucket = models.DateTimeField()
+    use_case_id = models.CharField(max_length=64)
+    use_case_type = models.CharField(max_length=16)
+    level = models.CharField(max_length=8)
+    code = models.CharField(max_length=64)
+    v1_status = models.CharField(max_length=16)
+    sync_type = models.CharField(max_length=32)
+    error_category = models.CharField(max_length=32)
+    object_type = models.CharField(max_length=255)
+    rows = models.BigIntegerField(default=0)
+    received = models.BigIntegerField(default=0)
+    correlations = models.BigIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    KEY = ("organization_id", "integration_id", "bucket", "use_case_id", "use_case_type", "level", "code",
+           "v1_status", "sync_type", "error_category", "object_type")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "integration_id", "bucket", "use_case_id", "use_case_type", "level", "code",
+                        "v1_status", "sync_type", "error_category", "object_type"],
+                name="mon_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.level} {self.code} x{self.rows}"
 
 
 class OutboundStatus(models.TextChoices):

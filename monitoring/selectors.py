@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
@@ -51,7 +52,7 @@ def query_inbound_events(
     for name in INBOUND_EXACT_FILTERS:
         value = filters.get(name)
         if value is not None:
-            qs = qs.filter(**{name: str(value)})
+            qs = qs.filter(**{"v1_status" if name == "status" else name: str(value)})
     object_type = filters.get("object_type") or filters.get("event_name")
     if object_type is not None:
         qs = qs.filter(object_type=object_type)
@@ -60,12 +61,14 @@ def query_inbound_events(
     if filters.get("to_date") is not None:
         qs = qs.filter(completed_at__lte=filters["to_date"])
     if cursor is not None:
-        after = Q(completed_at__lt=cursor.completed_at) | Q(
-            completed_at=cursor.completed_at, event_id__lt=cursor.event_id
-        )
+        # One row-value comparison: PostgreSQL seeks straight to the cursor in the page index instead of
+        # walking every newer entry (an OR of conditions cannot use the index bound).
         if cursor.row_id is not None:
-            after |= Q(completed_at=cursor.completed_at, event_id=cursor.event_id, id__lt=cursor.row_id)
-        qs = qs.filter(after)
+            qs = qs.extra(where=["(completed_at, event_id, id) < (%s, %s, %s)"],
+                          params=[_db_time(cursor.completed_at), cursor.event_id, cursor.row_id])
+        else:
+            qs = qs.extra(where=["(completed_at, event_id) < (%s, %s)"],
+                          params=[_db_time(cursor.completed_at), cursor.event_id])
     rows = list(qs.order_by("-completed_at", "-event_id", "-id")[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -109,6 +112,11 @@ def inbound_event_as_contract(row: InboundMonitoringEvent) -> dict[str, Any]:
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def _db_time(value: datetime):
+    """A datetime as the database compares it in raw SQL (SQLite stores naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _integration_queryset(org_id: str, integration_id):
