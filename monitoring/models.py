@@ -1,4 +1,5 @@
 """Monitoring rows. This app imports nothing from ``integrations``/``entities``/``fileproxy``: ids are strings."""
+from django.conf import settings
 from django.db import models
 
 
@@ -219,3 +220,81 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+class AlertState(models.Model):
+    """The live state of one notification rule (keyed by the rule's stable id) and its last evaluation; the
+    digest schedule keeps its last run here too (``rule_id`` ``__digest__``)."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration_id = models.CharField(max_length=64)
+    rule_id = models.CharField(max_length=64)
+    state = models.CharField(max_length=16, default="ok")  # ok | alerting | recovered
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+    last_cleared_at = models.DateTimeField(null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(null=True, blank=True)
+    last_evaluation = models.JSONField(null=True, blank=True)
+    baseline = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration_id", "rule_id"], name="mon_alert_state_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.state}"
+
+
+class NotificationHistory(models.Model):
+    """One real notification decision (fired, recovered, digest, or suppressed and why)."""
+
+    id = models.CharField(primary_key=True, max_length=26)  # ULID
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    integration_id = models.CharField(max_length=64)
+    rule_id = models.CharField(max_length=64, blank=True, default="")
+    type = models.CharField(max_length=32)
+    state_transition = models.CharField(max_length=32, null=True, blank=True)
+    severity = models.CharField(max_length=8)
+    title = models.CharField(max_length=500)
+    occurred_at = models.DateTimeField()
+    notified = models.BooleanField()
+    suppressed_reason = models.CharField(max_length=24, null=True, blank=True)
+    recipients = models.JSONField(default=list)
+    context = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["integration_id", "-occurred_at", "-id"], name="mon_notif_hist_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.state_transition} {self.title}"
+
+
+class InboxNotification(models.Model):
+    """An in-app notification for one user (the ``in_app`` channel)."""
+
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    integration_id = models.CharField(max_length=64, blank=True, default="")
+    history_id = models.CharField(max_length=26, blank=True, default="")
+    kind = models.CharField(max_length=16, default="alert")  # alert | digest | test
+    severity = models.CharField(max_length=8, default="info")
+    title = models.CharField(max_length=500)
+    body = models.TextField(blank=True, default="")
+    link = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "organization", "-created_at"], name="mon_inbox_user_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """A user's switch for alert notifications; off means every alert to them is ``recipient_opt_out``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'on' if self.enabled else 'off'}"

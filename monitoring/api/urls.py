@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_v2
+from . import views, views_notifications, views_v2
 from .views_outbound import OutboundMonitoringEventsView
 
 urlpatterns = [
@@ -27,4 +27,12 @@ urlpatterns += [
          name="monitoring-v2-associated"),
     path(f"{V2}/external-events", views_v2.ExternalMonitoringEventsView.as_view(), name="monitoring-v2-external"),
     path(f"{V2}/traces/<path:correlationId>", views_v2.MonitoringTraceView.as_view(), name="monitoring-v2-trace"),
+]
+
+NOTIFICATIONS = "v2/integrations/<str:integrationId>/notifications"
+urlpatterns += [
+    path(f"{NOTIFICATIONS}/history", views_notifications.NotificationHistoryView.as_view(),
+         name="notifications-history"),
+    path(f"{NOTIFICATIONS}/test", views_notifications.NotificationTestView.as_view(), name="notifications-test"),
+    path(f"{NOTIFICATIONS}/status", views_notifications.NotificationStatusView.as_view(), name="notifications-status"),
 ]
