@@ -8,7 +8,13 @@ from django.core import mail
 
 from erpintegration.tokens import issue_token
 from monitoring import services
-from monitoring.models import InboxNotification, MonitoringEvent, NotificationHistory, NotificationPreference, Source
+from monitoring.models import (
+    InboxNotification,
+    MonitoringEvent,
+    NotificationHistory,
+    NotificationPreference,
+    Source,
+)
 from monitoring.notifications import config, evaluator
 from tests.conftest import make_api_persona
 from tests.factories import IntegrationFactory, MembershipFactory
