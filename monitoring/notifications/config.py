@@ -24,7 +24,7 @@ AUTO_TYPES = ("error_threshold", "warning_threshold")
 DEFAULT_WINDOW = "15m"
 DEFAULT_QUIET_PERIOD = "1h"
 DEFAULT_MIN_SAMPLE = 10
-DURATION = re.compile(r"^([1-9][0-9]{0,4})(m|h|d)$")
+X
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -46,8 +46,7 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(text)
     number, unit = int(match.group(1)), match.group(2)
-    return timedelta(minutes=number) if unit == "m" else timedelta(hours=number) if unit == "h" else timedelta(
-        days=number)
+    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: number})
 
 
 class _Checker:
@@ -90,7 +89,7 @@ class _Checker:
         try:
             span = parse_duration(value if isinstance(value, str) else "")
         except ValueError:
-            self.fail(path, "must be a duration like 15m, 1h or 1d")
+            self.fail(path, "must be a duration like 30s, 15m, 1h or 1d")
             return None
         if span > maximum:
             self.fail(path, f"must be at most {maximum.days} days")

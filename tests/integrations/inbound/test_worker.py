@@ -176,13 +176,13 @@ def monitoring_inserts_blocked():
 
     blocker = psycopg.connect(**connection.get_connection_params())
     try:
-        blocker.execute("LOCK TABLE monitoring_inboundmonitoringevent IN EXCLUSIVE MODE")
+        blocker.execute("LOCK TABLE monitoring_monitoringevent IN EXCLUSIVE MODE")
 
         def worker_is_waiting():
             with connections["default"].cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                    "AND relation = 'monitoring_inboundmonitoringevent'::regclass"
+                    "AND relation = 'monitoring_monitoringevent'::regclass"
                 )
                 return cursor.fetchone()[0] > 0
 
