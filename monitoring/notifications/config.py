@@ -24,7 +24,7 @@ AUTO_TYPES = ("error_threshold", "warning_threshold")
 DEFAULT_WINDOW = "15m"
 DEFAULT_QUIET_PERIOD = "1h"
 DEFAULT_MIN_SAMPLE = 10
-X
+DURATION = re.compile(r"^([1-9][0-9]{0,4})(s|m|h|d)$")
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
