@@ -1,0 +1,153 @@
+"""Monitoring pages: the trace timeline, the notification rules editor (with a 7-day preview and a test send),
+the alert history and the in-app inbox. Reads go through selectors; writes through the notification store."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from erpintegration.models import Membership
+from erpintegration.ui.access import editor_required, member_required, viewer_required
+
+from . import selectors_v2, timeline
+from .models import InboxNotification
+from .notifications import config, forms, preview, queries, store
+from .notifications.evaluator import SEVERITY
+
+RULE_TYPES = config.RULE_TYPES
+
+
+def _integration(request, integration_id):
+    integration = store.integration_of(request.organization.id, integration_id)
+    if integration is None:
+        raise Http404("Integration not found")
+    return integration
+
+
+@viewer_required
+def trace(request, integration_id, correlation_id):
+    integration = _integration(request, integration_id)
+    body = selectors_v2.trace(request.organization.id, str(integration.pk), correlation_id)
+    use_cases = {uc["id"]: uc for uc in timeline.use_cases(request.organization.id, str(integration.pk))}
+    return render(request, "monitoring/trace.html", {
+        "integration": integration, "tab": "traces", "trace": body, "correlation_id": correlation_id,
+        "lanes": timeline.lay_out(body["spans"], use_cases),
+    })
+
+
+@viewer_required
+def trace_search(request, integration_id):
+    """The search box: a correlation id, or an event id whose rows lead to their correlation id."""
+    integration = _integration(request, integration_id)
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        target = timeline.resolve_search(request.organization.id, str(integration.pk), query)
+        return redirect("ui-monitoring:trace", integration.pk, target)
+    return render(request, "monitoring/trace_search.html", {
+        "integration": integration, "tab": "traces",
+        "recent": timeline.recent_correlations(request.organization.id, str(integration.pk)),
+    })
+
+
+def _editor_context(request, integration, cfg, errors=None, rows=None):
+    members = Membership.objects.filter(organization=request.organization).select_related("user").order_by(
+        "user__username")
+    use_cases = timeline.use_cases(request.organization.id, str(integration.pk))
+    now = timezone.now()
+    rules = list(cfg.get("rules") or [])
+    previews = {}
+    if not errors:
+        for rule in rules:
+            if rule.get("type") in RULE_TYPES:
+                previews[rule.get("id", "")] = preview.preview_rule(
+                    request.organization.id, str(integration.pk), cfg, rule, now)
+    status = queries.status(org_id=request.organization.id, integration_id=str(integration.pk), cfg=cfg,
+                            include_baseline=False)
+    states = {entry["rule_id"]: entry for entry in status["rules"]}
+    rule_rows = [{"rule": rule, "state": states.get(rule.get("id")), "preview": previews.get(rule.get("id", ""))}
+                 for rule in rules]
+    return {
+        "integration": integration, "tab": "notifications", "cfg": cfg, "rule_rows": rule_rows,
+        "blank_rule_index": len(rules), "rule_count": len(rules) + 1, "rule_types": RULE_TYPES,
+        "members": members, "use_cases": use_cases, "errors": errors or [], "previews": previews,
+        "health": status["health"],
+        "recipient_ids": {r["user_id"] for r in cfg.get("recipients") or []},
+        "monitored_use_cases": set(cfg.get("monitoredUseCases") or []),
+        "sensitivities": config.SENSITIVITIES, "severity": SEVERITY,
+        "mute_value": (cfg.get("muteUntil") or "")[:16],
+        "can_edit": request.membership.allows("editor"),
+    }
+
+
+@viewer_required
+def notifications(request, integration_id):
+    integration = _integration(request, integration_id)
+    if request.method == "POST":
+        if not request.membership.allows("editor"):
+            raise Http404("Not allowed")
+        raw, rows = forms.parse(request.POST)
+        try:
+            store.save_config(integration, raw)
+        except config.ConfigInvalid as exc:
+            errors = [{"path": path, "message": message} for path, message in exc.problems]
+            context = _editor_context(request, integration, raw, errors)
+            return render(request, "monitoring/notifications.html", context, status=400)
+        messages.success(request, "Notification rules saved.")
+        return redirect("ui-monitoring:notifications", integration.pk)
+    return render(request, "monitoring/notifications.html",
+                  _editor_context(request, integration, store.config_of(integration)))
+
+
+@editor_required
+@require_POST
+def notifications_test(request, integration_id):
+    integration = _integration(request, integration_id)
+    kind = request.POST.get("kind") if request.POST.get("kind") in ("alert", "digest") else "alert"
+    channels = [name for name in ("email", "in_app") if request.POST.get(name) == "on"] or None
+    ok, body = queries.test_send(org_id=request.organization.id, integration=integration,
+                                 cfg=store.config_of(integration), user=request.user, kind=kind,
+                                 alert_type=request.POST.get("type") or None, channel_names=channels)
+    if ok:
+        messages.success(request, f"Test {kind} sent to you on {', '.join(body['channels'])}.")
+    else:
+        messages.error(request, "The test notification could not be sent (check the email settings, or that "
+                                "you have an email address and notifications switched on).")
+    return redirect("ui-monitoring:notifications", integration.pk)
+
+
+@viewer_required
+def history(request, integration_id):
+    integration = _integration(request, integration_id)
+    kind = request.GET.get("type") or None
+    try:
+        page = queries.history(org_id=request.organization.id, integration_id=str(integration.pk),
+                               cursor=request.GET.get("cursor") or None, limit=50, kind=kind)
+    except queries.BadCursor:
+        page = {"history": [], "next_cursor": None}
+    return render(request, "monitoring/history.html", {
+        "integration": integration, "tab": "notifications", "history": page["history"],
+        "next_cursor": page["next_cursor"], "type": kind or "", "types": [*RULE_TYPES, "integration_digest"],
+    })
+
+
+@member_required()
+def inbox(request):
+    items = InboxNotification.objects.filter(user=request.user, organization=request.organization).order_by(
+        "-created_at", "-id")[:100]
+    return render(request, "monitoring/inbox.html", {"items": items, "now": timezone.now(),
+                                                     "recent": timezone.now() - timedelta(days=1)})
+
+
+@member_required()
+@require_POST
+def inbox_read(request):
+    qs = InboxNotification.objects.filter(user=request.user, organization=request.organization, read_at__isnull=True)
+    if request.POST.get("id"):
+        qs = qs.filter(pk=request.POST["id"])
+    qs.update(read_at=timezone.now())
+    return redirect(request.POST.get("next") or reverse("ui-monitoring:inbox"))
