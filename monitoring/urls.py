@@ -12,6 +12,7 @@ urlpatterns = [
     path("integrations/<uuid:integration_id>/notifications/test", views.notifications_test,
          name="notifications-test"),
     path("integrations/<uuid:integration_id>/notifications/history/", views.history, name="history"),
+    path("traces/by-event/<str:event_id>", views.trace_by_event, name="trace-by-event"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read", views.inbox_read, name="inbox-read"),
 ]

@@ -15,7 +15,7 @@ from erpintegration.models import Membership
 from erpintegration.ui.access import editor_required, member_required, viewer_required
 
 from . import selectors_v2, timeline
-from .models import InboxNotification
+from .models import InboxNotification, MonitoringEvent
 from .notifications import config, forms, preview, queries, store
 from .notifications.evaluator import SEVERITY
 
@@ -151,3 +151,14 @@ def inbox_read(request):
         qs = qs.filter(pk=request.POST["id"])
     qs.update(read_at=timezone.now())
     return redirect(request.POST.get("next") or reverse("ui-monitoring:inbox"))
+
+
+@viewer_required
+def trace_by_event(request, event_id):
+    """From any page that knows an event id (events, deliveries, entities): the trace its rows belong to."""
+    row = MonitoringEvent.objects.filter(organization_id=request.organization.id, event_id=event_id).exclude(
+        correlation_id__isnull=True).exclude(correlation_id="").order_by("completed_at", "id").values(
+        "integration_id", "correlation_id").first()
+    if row is None or not row["integration_id"]:
+        raise Http404("No monitoring rows with a correlation id for this event")
+    return redirect("ui-monitoring:trace", row["integration_id"], row["correlation_id"])

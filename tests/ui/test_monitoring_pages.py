@@ -118,3 +118,10 @@ def test_other_organisations_integration_is_404(ui_client):
     client = ui_client("admin")
     for path in ("traces/c", "traces/", "notifications/", "notifications/history/"):
         assert client.get(f"/integrations/{foreign.pk}/{path}").status_code == 404
+
+
+def test_event_ids_lead_to_their_trace(ui_client, integration):
+    span(integration, "c-7")
+    response = ui_client("viewer").get("/traces/by-event/e-1")
+    assert response.status_code == 302 and response["Location"] == f"/integrations/{integration.pk}/traces/c-7"
+    assert ui_client("viewer").get("/traces/by-event/unknown").status_code == 404
