@@ -2,6 +2,7 @@
 (inbound event → mapping/entity writes → outbound deliveries → external spans)."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,7 @@ def lay_out(spans: list[dict], use_case_names: dict[str, dict]) -> list[dict[str
             "offset_ms": int(offset * 1000),
             "use_case_name": (use_case_names.get(span["use_case_id"]) or {}).get("name"),
             "outcomes": detail.get("outcomes") or detail.get("entity_outcomes") or [],
+            "detail_json": json.dumps(detail, indent=2, ensure_ascii=False, default=str) if detail else "",
         })
     return [{"key": key, "label": label, "spans": lanes[key]} for key, label in LANES if key in lanes]
 

@@ -2,6 +2,7 @@
 the alert history and the in-app inbox. Reads go through selectors; writes through the notification store."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -34,9 +35,12 @@ def trace(request, integration_id, correlation_id):
     integration = _integration(request, integration_id)
     body = selectors_v2.trace(request.organization.id, str(integration.pk), correlation_id)
     use_cases = {uc["id"]: uc for uc in timeline.use_cases(request.organization.id, str(integration.pk))}
+    lanes = timeline.lay_out(body["spans"], use_cases)
+    head = body["inbound_event"]
     return render(request, "monitoring/trace.html", {
         "integration": integration, "tab": "traces", "trace": body, "correlation_id": correlation_id,
-        "lanes": timeline.lay_out(body["spans"], use_cases),
+        "lanes": lanes, "spans": sorted((span for lane in lanes for span in lane["spans"]), key=lambda s: s["index"]),
+        "payload_json": json.dumps(head["payload"], indent=2, ensure_ascii=False) if head else "",
     })
 
 
