@@ -42,15 +42,21 @@ class Window:
     start: datetime
     end: datetime  # inclusive
 
-    def split(self) -> tuple[tuple[datetime, datetime] | None, list[tuple[datetime, datetime]]]:
-        """(``[lo, hi)`` of whole buckets or None, raw ranges ``[a, b)`` of the partial edges)."""
-        lo = rollups.ceil_bucket(self.start)
-        hi = rollups.bucket_of(self.end + ONE_MICROSECOND)
+    def split(self, hours: bool = True) -> tuple[list[tuple[int, datetime, datetime]], list[tuple[datetime, datetime]]]:
+        """(rollup ranges ``(grain, lo, hi)`` of whole hours and whole 5-minute buckets, raw ranges ``[a, b)``
+        of the partial buckets at the edges). ``hours=False`` keeps to 5-minute buckets (sub-hour intervals)."""
         stop = self.end + ONE_MICROSECOND
+        lo = rollups.ceil_bucket(self.start)
+        hi = rollups.bucket_of(stop)
         if lo >= hi:
-            return None, [(self.start, stop)]
+            return [], [(self.start, stop)]
         edges = [(a, b) for a, b in ((self.start, lo), (hi, stop)) if a < b]
-        return (lo, hi), edges
+        hour_lo, hour_hi = rollups.ceil_bucket(lo, rollups.HOUR), rollups.bucket_of(hi, rollups.HOUR)
+        if not hours or hour_lo >= hour_hi:
+            return [(5, lo, hi)], edges
+        ranges = [(60, hour_lo, hour_hi)]
+        ranges += [(5, a, b) for a, b in ((lo, hour_lo), (hour_hi, hi)) if a < b]
+        return ranges, edges
 
 
 def _rollup_expr(measure: Measure):
@@ -127,7 +133,7 @@ def count(
     every key is the bucket start (UTC). ``where`` filters rows on key columns (rollup lookups)."""
     group_by = group_by or []
     where = where or {}
-    whole, edges = window.split()
+    whole, edges = window.split(hours=interval is None or interval[1] >= rollups.HOUR)
     result: dict[tuple, dict[str, Any]] = {}
 
     def run(qs: QuerySet, time_field: str, expr) -> None:
@@ -158,8 +164,8 @@ def count(
     base_rollup = MonitoringRollup.objects.filter(organization_id=org_id, integration_id=integration_id)
     if where:
         base_rollup = base_rollup.filter(**where)
-    if whole is not None:
-        run(base_rollup.filter(bucket__gte=whole[0], bucket__lt=whole[1]).order_by(), "bucket", _rollup_expr)
+    for grain, lo, hi in whole:
+        run(base_rollup.filter(grain=grain, bucket__gte=lo, bucket__lt=hi).order_by(), "bucket", _rollup_expr)
     raw = MonitoringEvent.objects.filter(organization_id=org_id, integration_id=integration_id)
     if where:
         raw = raw.filter(_raw_where(where))

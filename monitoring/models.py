@@ -55,7 +55,8 @@ class MonitoringEvent(models.Model):
     ``completed_at`` is the row's time (v2 ``created_at``). The v2 ``id`` is a UUID derived from the primary
     key (:func:`monitoring.rows.v2_id`), so keyset paging walks one compact index."""
 
-    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)  # every index starts with it
     event_id = models.CharField(max_length=64)
     correlation_id = models.CharField(max_length=255, null=True, blank=True)
     integration_id = models.CharField(max_length=64, null=True, blank=True)
@@ -121,12 +122,15 @@ class InboundMonitoringEvent(MonitoringEvent):
 
 
 class MonitoringRollup(models.Model):
-    """Counters of store rows per 5-minute bucket and key, maintained in the same transaction as the rows
-    (:func:`monitoring.services.record_many`). Stats and time series read closed buckets from here and raw rows
-    only for the partial buckets at the window's edges. Key columns are never null ("" stands for none)."""
+    """Counters of store rows per bucket and key, maintained in the same transaction as the rows
+    (:func:`monitoring.services.record_many`), at two grains: 5 minutes and whole hours. Stats and time series
+    read whole hours, then whole 5-minute buckets, then raw rows only for the partial buckets at the window's
+    edges. Key columns are never null ("" stands for none)."""
 
-    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)  # the key constraint starts with it
     integration_id = models.CharField(max_length=64)
+    grain = models.PositiveSmallIntegerField(default=5)  # minutes: 5 (every bucket) or 60 (whole hours)
     bucket = models.DateTimeField()
     use_case_id = models.CharField(max_length=64)
     use_case_type = models.CharField(max_length=16)
@@ -141,13 +145,14 @@ class MonitoringRollup(models.Model):
     correlations = models.BigIntegerField(default=0)
     last_at = models.DateTimeField()
 
-    KEY = ("organization_id", "integration_id", "bucket", "use_case_id", "use_case_type", "level", "code",
+    KEY = ("organization_id", "integration_id", "grain", "bucket", "use_case_id", "use_case_type", "level", "code",
            "v1_status", "sync_type", "error_category", "object_type")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "integration_id", "bucket", "use_case_id", "use_case_type", "level", "code",
+                fields=["organization", "integration_id", "grain", "bucket", "use_case_id", "use_case_type", "level",
+                        "code",
                         "v1_status", "sync_type", "error_category", "object_type"],
                 name="mon_rollup_key",
             )

@@ -1,8 +1,9 @@
-"""5-minute rollups of the monitoring store, kept exact in the transaction that writes the rows.
+"""Rollups of the monitoring store (5-minute and hourly grains), kept exact in the transaction that writes the
+rows.
 
-Every interval the API offers (5m … 1d) and every stats window is a union of whole 5-minute UTC buckets plus at
-most two partial buckets at its edges; the whole ones are read from :class:`MonitoringRollup` (a few thousand
-rows for a week, whatever the traffic), the partial ones from the raw rows. Increments are upserts
+Every interval the API offers (5m … 1d) and every stats window is a union of whole hours, whole 5-minute UTC
+buckets at the hours' edges and at most two partial buckets; whole hours and buckets are read from
+:class:`MonitoringRollup` (a few thousand rows for a week, whatever the traffic), the partial ones from raw rows. Increments are upserts
 (``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL and SQLite alike), keys sorted so concurrent writers take row
 locks in one order.
 """
@@ -16,25 +17,28 @@ from django.db import connection as default_connection
 from .models import MonitoringEvent, MonitoringRollup
 
 BUCKET = timedelta(minutes=5)
+HOUR = timedelta(hours=1)
+GRAINS = {5: BUCKET, 60: HOUR}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 COUNTERS = ("rows", "received", "correlations")
 
 
-def bucket_of(moment: datetime) -> datetime:
-    """The start of the 5-minute UTC bucket holding ``moment``."""
+def bucket_of(moment: datetime, step: timedelta = BUCKET) -> datetime:
+    """The start of the UTC bucket of ``step`` (5 minutes by default) holding ``moment``."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return EPOCH + ((moment - EPOCH) // BUCKET) * BUCKET
+    return EPOCH + ((moment - EPOCH) // step) * step
 
 
-def ceil_bucket(moment: datetime) -> datetime:
-    start = bucket_of(moment)
-    return start if start == moment else start + BUCKET
+def ceil_bucket(moment: datetime, step: timedelta = BUCKET) -> datetime:
+    start = bucket_of(moment, step)
+    return start if start == moment else start + step
 
 
-def key_of(row: MonitoringEvent) -> tuple:
+def key_of(row: MonitoringEvent, grain: int = 5) -> tuple:
     return (
-        row.organization_id, row.integration_id or "", bucket_of(row.completed_at), row.use_case_id or "",
+        row.organization_id, row.integration_id or "", grain, bucket_of(row.completed_at, GRAINS[grain]),
+        row.use_case_id or "",
         row.use_case_type or "", row.level, row.code or "", row.v1_status or "", row.sync_type or "",
         row.error_category or "", row.object_type or "",
     )
@@ -44,12 +48,13 @@ def add(rows: Iterable[MonitoringEvent], connection=None) -> None:
     """Count ``rows`` (just written) into their buckets."""
     totals: dict[tuple, list] = {}
     for row in rows:
-        entry = totals.setdefault(key_of(row), [0, 0, 0, row.completed_at])
-        entry[0] += 1
-        entry[1] += 1 if row.received_head else 0
-        entry[2] += 1 if row.correlation_head else 0
-        if row.completed_at > entry[3]:
-            entry[3] = row.completed_at
+        for grain in GRAINS:
+            entry = totals.setdefault(key_of(row, grain), [0, 0, 0, row.completed_at])
+            entry[0] += 1
+            entry[1] += 1 if row.received_head else 0
+            entry[2] += 1 if row.correlation_head else 0
+            if row.completed_at > entry[3]:
+                entry[3] = row.completed_at
     if not totals:
         return
     connection = connection or default_connection
@@ -75,7 +80,7 @@ def add(rows: Iterable[MonitoringEvent], connection=None) -> None:
 
 def _db_key(key: tuple, connection) -> list:
     values = list(key)
-    values[2] = _db_time(values[2], connection)
+    values[3] = _db_time(values[3], connection)
     return values
 
 
@@ -84,6 +89,6 @@ def _db_time(value: datetime, connection):
 
 
 def delete_before(cutoff: datetime) -> int:
-    """Drop rollup buckets that end at or before ``cutoff`` (aligned by the caller)."""
-    deleted, _ = MonitoringRollup.objects.filter(bucket__lt=bucket_of(cutoff)).delete()
+    """Drop rollup buckets before ``cutoff`` (aligned to the hour by the caller, so both grains agree)."""
+    deleted, _ = MonitoringRollup.objects.filter(bucket__lt=bucket_of(cutoff, HOUR)).delete()
     return deleted

@@ -261,7 +261,7 @@ def record_api_deprecation(
 def purge_inbound_monitoring(*, older_than_days: int, now: datetime | None = None, batch_size: int = 5000) -> int:
     """Delete store rows (all sources) older than ``older_than_days`` with their rollup buckets, in batches
     (the cutoff is aligned down to a 5-minute bucket so the rollups stay exact); returns how many rows."""
-    cutoff = rollups.bucket_of((now or timezone.now()) - timedelta(days=older_than_days))
+    cutoff = rollups.bucket_of((now or timezone.now()) - timedelta(days=older_than_days), rollups.HOUR)
     deleted = _delete_in_batches(MonitoringEvent.objects.filter(completed_at__lt=cutoff), batch_size)
     rollups.delete_before(cutoff)
     return deleted

@@ -85,6 +85,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('integration_id', models.CharField(max_length=64)),
+                ('grain', models.PositiveSmallIntegerField(default=5)),
                 ('bucket', models.DateTimeField()),
                 ('use_case_id', models.CharField(max_length=64)),
                 ('use_case_type', models.CharField(max_length=16)),
@@ -101,7 +102,7 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='erpintegration.organization')),  # noqa: E501
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organization', 'integration_id', 'bucket', 'use_case_id', 'use_case_type', 'level', 'code', 'v1_status', 'sync_type', 'error_category', 'object_type'), name='mon_rollup_key')],  # noqa: E501
+                'constraints': [models.UniqueConstraint(fields=('organization', 'integration_id', 'grain', 'bucket', 'use_case_id', 'use_case_type', 'level', 'code', 'v1_status', 'sync_type', 'error_category', 'object_type'), name='mon_rollup_key')],  # noqa: E501
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

@@ -225,3 +225,21 @@ def test_another_organisation_gets_404(owner, other_org, integration):
     for what in ("events", "stats", "external-events"):
         assert v2(other_org, integration, what, {"events": [{}]}).status_code == 404
     assert v2(other_org, integration, "traces/c", method="get").status_code == 404
+
+
+def test_hours_buckets_and_edges_add_up_to_the_raw_rows(owner, integration):
+    """Whole hours (hourly rollup), whole 5-minute buckets, and partial edges (raw rows) together are exact."""
+    rows = [services.build(org_id=integration.organization_id, integration_id=integration.id, source=Source.SYSTEM,
+                           event_id=f"r{n}", code="" if n % 4 else "TIMEOUT", at=T0 + timedelta(minutes=7 * n))
+            for n in range(60)]
+    services.record_many(rows)
+    for start, end in ((T0 + timedelta(minutes=13, seconds=7), T0 + timedelta(hours=5, minutes=2, seconds=1)),
+                       (T0 - timedelta(hours=1), T0 + timedelta(hours=8)),
+                       (T0 + timedelta(hours=1, minutes=59), T0 + timedelta(hours=2, minutes=1))):
+        expected = [r for r in rows if start <= r.completed_at <= end]
+        body = v2(owner, integration, "stats", {"from_date": start.isoformat(), "to_date": end.isoformat()}).json()
+        assert body["total_events"] == len(expected)
+        assert body["error_count"] == sum(1 for r in expected if r.level == "error")
+        series = v2(owner, integration, "time-series", {"from_date": start.isoformat(), "to_date": end.isoformat(),
+                                                        "interval": "30m"}).json()
+        assert sum(b["total_count"] for b in series["buckets"]) == len(expected)
