@@ -164,13 +164,19 @@ def count(
     base_rollup = MonitoringRollup.objects.filter(organization_id=org_id, integration_id=integration_id)
     if where:
         base_rollup = base_rollup.filter(**where)
-    for grain, lo, hi in whole:
-        run(base_rollup.filter(grain=grain, bucket__gte=lo, bucket__lt=hi).order_by(), "bucket", _rollup_expr)
-    raw = MonitoringEvent.objects.filter(organization_id=org_id, integration_id=integration_id)
-    if where:
-        raw = raw.filter(_raw_where(where))
-    for a, b in edges:
-        run(raw.filter(completed_at__gte=a, completed_at__lt=b).order_by(), "completed_at", _raw_expr)
+    for grain in sorted({grain for grain, _, _ in whole}, reverse=True):  # one query per grain
+        ranges = Q()
+        for _, lo, hi in (r for r in whole if r[0] == grain):
+            ranges |= Q(bucket__gte=lo, bucket__lt=hi)
+        run(base_rollup.filter(ranges, grain=grain).order_by(), "bucket", _rollup_expr)
+    if edges:  # the partial buckets at both ends, in one query
+        raw = MonitoringEvent.objects.filter(organization_id=org_id, integration_id=integration_id)
+        if where:
+            raw = raw.filter(_raw_where(where))
+        ranges = Q()
+        for a, b in edges:
+            ranges |= Q(completed_at__gte=a, completed_at__lt=b)
+        run(raw.filter(ranges).order_by(), "completed_at", _raw_expr)
     if not group_by and interval is None and () not in result:
         result[()] = {m.name: (None if m.kind == "last" else 0) for m in measures}
     # Groups with no rows in the window (a rollup Sum over no rows) are dropped.
