@@ -6,6 +6,7 @@ from . import views
 app_name = "ui-monitoring"
 
 urlpatterns = [
+    path("integrations/<uuid:integration_id>/monitoring/v2/", views.dashboard, name="dashboard"),
     path("integrations/<uuid:integration_id>/traces/", views.trace_search, name="trace-search"),
     path("integrations/<uuid:integration_id>/traces/<path:correlation_id>", views.trace, name="trace"),
     path("integrations/<uuid:integration_id>/notifications/", views.notifications, name="notifications"),

@@ -3,7 +3,7 @@ the alert history and the in-app inbox. Reads go through selectors; writes throu
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from erpintegration.models import Membership
 from erpintegration.ui.access import editor_required, member_required, viewer_required
 
+from . import dashboard as monitoring_dashboard
 from . import selectors_v2, timeline
 from .models import InboxNotification, MonitoringEvent
 from .notifications import config, forms, preview, queries, store
@@ -166,3 +167,33 @@ def trace_by_event(request, event_id):
     if row is None or not row["integration_id"]:
         raise Http404("No monitoring rows with a correlation id for this event")
     return redirect("ui-monitoring:trace", row["integration_id"], row["correlation_id"])
+
+
+@viewer_required
+def dashboard(request, integration_id):
+    """The monitoring dashboard (v2 levels): presets or a custom from/to range (UTC)."""
+    integration = _integration(request, integration_id)
+    now = timezone.now()
+    error = None
+    try:
+        start = _parse_local(request.GET.get("from"))
+        end = _parse_local(request.GET.get("to"))
+        window = monitoring_dashboard.resolve_range(request.GET.get("window"), start, end, now)
+    except (ValueError, monitoring_dashboard.RangeInvalid) as exc:
+        error = f"Invalid range: {exc}. Showing the last 24 hours."
+        window = monitoring_dashboard.resolve_range(None, None, None, now)
+    names = {uc["id"]: uc["name"] for uc in timeline.use_cases(request.organization.id, str(integration.pk))}
+    figures = monitoring_dashboard.figures(org_id=request.organization.id, integration_id=str(integration.pk),
+                                           window=window, use_case_names=names)
+    return render(request, "monitoring/dashboard.html", {
+        "integration": integration, "tab": "monitoring", "window": window, "presets": monitoring_dashboard.PRESETS,
+        "range_error": error, **figures,
+    }, status=400 if error else 200)
+
+
+def _parse_local(text: str | None):
+    """A ``datetime-local`` value (or ISO 8601) read as UTC; ``None`` when empty; ValueError when malformed."""
+    if not text:
+        return None
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
