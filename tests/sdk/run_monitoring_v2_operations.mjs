@@ -82,6 +82,13 @@ await call('testSendNotification', 202, { integrationId }, { kind: 'alert', type
 await call('listNotificationHistory', 200, { integrationId, limit: 500 })
 await call('getNotificationStatus', 200, { integrationId, include: 'baseline_series' })
 
+// the v0.46 monitoring operations over the same store answer as before
+const v1 = await call('queryInboundMonitoringEvents', 200, { integrationId }, { limit: 10 })
+if (v1.data.length !== 1 || v1.data[0].status !== 'success') failures.push(`v1 inbound rows: ${JSON.stringify(v1.data)}`)
+await call('getMonitoringStats', 200, { integrationId }, { inbound_group_by: ['use_case_id', 'status'] })
+await call('getMonitoringTimeSeries', 200, { integrationId }, { from_date: from, interval: '1h' })
+await call('queryOutboundMonitoringEvents', 200, { integrationId }, {})
+
 console.log(JSON.stringify(calls))
 if (failures.length) {
   console.error(failures.join('\n'))

@@ -1,5 +1,6 @@
 """The official @epilot/sdk (integration-toolkit client, v1.33) drives the 9 monitoring v2 and notification
-operations and settings.notifications on integration writes. Skips without Node.js or tests/sdk/node_modules."""
+operations and settings.notifications on integration writes, and the v0.46 monitoring operations over the same
+store (validated against both contracts). Skips without Node.js or tests/sdk/node_modules."""
 import json
 import subprocess
 from pathlib import Path
@@ -42,3 +43,5 @@ def test_sdk_drives_the_monitoring_v2_and_notification_operations(live_server):
     assert len([r for r in by_op["getNotificationStatus"]["rules"] if r["baseline"] is not None]) == 1
     assert by_op["testSendNotification"]["recipient"] == str(member.user.pk)
     assert [m.to for m in mail.outbox] == [["dev@example.com"]]
+    stats = by_op["getMonitoringStats"]["inbound"]
+    assert (stats["total_events"], stats["success_count"], stats["skipped_count"]) == (1, 1, 0)
