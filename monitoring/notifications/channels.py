@@ -60,7 +60,8 @@ def send(org_id: str, user_ids: list[str], channels: dict, message: Message) -> 
         if channels.get("email"):
             if user.email:
                 try:
-                    send_mail(message.title, message.body + (f"\n\n{message.link}" if message.link else ""),
+                    link = f"\n\n{settings.PUBLIC_BASE_URL}{message.link}" if message.link else ""
+                    send_mail(message.title, message.body + link,
                               settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
                     ok = True
                 except Exception as exc:  # the backend's failure (SMTP down, refused): reported, never raised

@@ -68,7 +68,7 @@ def run_if_due(integration: Any, cfg: dict, now: datetime) -> list[NotificationH
     sent = channels.send(integration.organization_id, recipients, digest.get("channels") or {},
                          channels.Message(kind="digest", severity="info", title=title, body=text,
                                           integration_id=str(integration.pk), history_id=history_id,
-                                          link=f"/integrations/{integration.pk}/monitoring"))
+                                          link=f"/integrations/{integration.pk}/monitoring/"))
     notified = bool(sent.delivered_to)
     return [NotificationHistory.objects.create(
         id=history_id, organization_id=integration.organization_id, integration_id=str(integration.pk),

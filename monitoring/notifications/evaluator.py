@@ -121,7 +121,7 @@ def _decide(org_id: str, integration: Any, cfg: dict, *, rule: dict, kind: str, 
         sent = channels.send(org_id, recipients, rule.get("channels") or cfg.get("defaultChannels") or {},
                              channels.Message(kind="alert", severity=SEVERITY.get(kind, "info"), title=title, body=body,
                                               integration_id=str(integration.pk), history_id=history_id,
-                                              link=f"/integrations/{integration.pk}/notifications/history"))
+                                              link=f"/integrations/{integration.pk}/notifications/history/"))
         delivered = sent.delivered_to
         notified = bool(delivered)
         if not notified and sent.opted_out:

@@ -128,6 +128,6 @@ def test_send(*, org_id: str, integration: Any, cfg: dict, user, kind: str, aler
     # the caller is the only recipient; membership and opt-out are checked like any send
     sent = channels.send(org_id, [user_id], wanted, channels.Message(
         kind="test", severity="info", title=title, body=body, integration_id=str(integration.pk),
-        link=f"/integrations/{integration.pk}/notifications"))
+        link=f"/integrations/{integration.pk}/notifications/"))
     ok = bool(names) and user_id in sent.delivered_to and not sent.failures
     return ok, {"sent": ok, "recipient": user_id, "channels": names, "notification_id": None}
