@@ -21,8 +21,8 @@ from django.db.models.functions import (
     TruncHour,
 )
 
-from . import rollups
-from .models import MonitoringEvent, MonitoringRollup
+from monitoring import rollups
+from monitoring.models import MonitoringEvent, MonitoringRollup
 
 NULLABLE_KEYS = ("use_case_id", "error_category", "integration_id")
 ONE_MICROSECOND = timedelta(microseconds=1)

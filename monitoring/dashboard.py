@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from erpintegration.ui import dashboard as charts
-
-from . import aggregates, stats, stats_v2
-from .selectors_v2 import UNKNOWN_USE_CASE
+from monitoring import aggregates, charts, stats, stats_v2
+from monitoring.selectors_v2 import UNKNOWN_USE_CASE
 
 PRESETS = {"1h": ("Last hour", timedelta(hours=1)), "24h": ("Last 24 hours", timedelta(hours=24)),
            "7d": ("Last 7 days", timedelta(days=7)), "30d": ("Last 30 days", timedelta(days=30))}

@@ -10,8 +10,8 @@ from typing import Any
 from django.apps import apps
 from django.utils.dateparse import parse_datetime
 
-from . import codes, services
-from .models import Source
+from monitoring import codes, services
+from monitoring.models import Source
 
 MAX_MESSAGE = 10_000
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection as default_connection
 
-from .models import MonitoringEvent, MonitoringRollup
+from monitoring.models import MonitoringEvent, MonitoringRollup
 
 BUCKET = timedelta(minutes=5)
 HOUR = timedelta(hours=1)

@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import MonitoringEvent
+from monitoring.models import MonitoringEvent
 
 # UUID version 8 (RFC 9562 "custom"): 48 fixed bits naming this layout, the version, 12 zero bits, the variant,
 # and the primary key in the last 62 bits. Stable, unique per row, and decodable for keyset paging.

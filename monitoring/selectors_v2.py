@@ -10,8 +10,8 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 
-from . import rows as v2rows
-from .models import MonitoringEvent
+from monitoring import rows as v2rows
+from monitoring.models import MonitoringEvent
 
 UNKNOWN_USE_CASE = "__unknown__"
 TRACE_CAP = 500

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import codes, rollups
-from .models import (
+from monitoring import codes, rollups
+from monitoring.models import (
     AccessLog,
     InboundStatus,
     InboundSyncType,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from . import aggregates
-from .rows import iso
-from .selectors_v2 import UNKNOWN_USE_CASE, configured_use_case_ids
-from .stats import INTERVALS, bucket_starts
+from monitoring import aggregates
+from monitoring.rows import iso
+from monitoring.selectors_v2 import UNKNOWN_USE_CASE, configured_use_case_ids
+from monitoring.stats import INTERVALS, bucket_starts
 
 GROUP_BY = ("use_case_id", "use_case_type", "level", "code", "date")
 USE_CASE_TYPES = ("inbound", "outbound", "file_proxy", "managed_call", "secure_proxy")

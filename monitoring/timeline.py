@@ -8,7 +8,7 @@ from typing import Any
 
 from django.apps import apps
 
-from .models import MonitoringEvent
+from monitoring.models import MonitoringEvent
 
 LANES = (
     ("inbound", "Inbound event & entity writes"),

@@ -1,12 +1,11 @@
 """Monitoring pages (server-rendered)."""
 from django.urls import path
 
-from . import views
+from monitoring import views
 
 app_name = "ui-monitoring"
 
 urlpatterns = [
-    path("integrations/<uuid:integration_id>/monitoring/v2/", views.dashboard, name="dashboard"),
     path("integrations/<uuid:integration_id>/traces/", views.trace_search, name="trace-search"),
     path("integrations/<uuid:integration_id>/traces/<path:correlation_id>", views.trace, name="trace"),
     path("integrations/<uuid:integration_id>/notifications/", views.notifications, name="notifications"),

@@ -3,7 +3,7 @@ the alert history and the in-app inbox. Reads go through selectors; writes throu
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.http import Http404
@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from erpintegration.models import Membership
 from erpintegration.ui.access import editor_required, member_required, viewer_required
-
-from . import dashboard as monitoring_dashboard
-from . import selectors_v2, timeline
-from .models import InboxNotification, MonitoringEvent
-from .notifications import config, forms, preview, queries, store
-from .notifications.evaluator import SEVERITY
+from monitoring import dashboard as monitoring_dashboard
+from monitoring import selectors_v2, timeline
+from monitoring.models import MonitoringEvent
+from monitoring.notifications import config, forms, preview, queries, store
+from monitoring.notifications import inbox as inbox_items
+from monitoring.notifications.evaluator import SEVERITY
 
 RULE_TYPES = config.RULE_TYPES
 
@@ -142,20 +142,14 @@ def history(request, integration_id):
 
 @member_required()
 def inbox(request):
-    items = InboxNotification.objects.filter(user=request.user, organization=request.organization).order_by(
-        "-created_at", "-id")[:100]
-    return render(request, "monitoring/inbox.html", {"items": items, "now": timezone.now(),
-                                                     "recent": timezone.now() - timedelta(days=1)})
+    return render(request, "monitoring/inbox.html", {"items": inbox_items.items(request.user, request.organization)})
 
 
 @member_required()
 @require_POST
 def inbox_read(request):
-    qs = InboxNotification.objects.filter(user=request.user, organization=request.organization, read_at__isnull=True)
-    if request.POST.get("id"):
-        qs = qs.filter(pk=request.POST["id"])
-    qs.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or reverse("ui-monitoring:inbox"))
+    inbox_items.mark_read(request.user, request.organization, request.POST.get("id") or None)
+    return redirect(reverse("ui-monitoring:inbox"))
 
 
 @viewer_required

@@ -1,8 +1,8 @@
 """Monitoring v2 request shapes (DOMAIN-1.33 2.7)."""
 from rest_framework import serializers
 
-from ..stats import INTERVALS
-from ..stats_v2 import GROUP_BY, USE_CASE_TYPES
+from monitoring.stats import INTERVALS
+from monitoring.stats_v2 import GROUP_BY, USE_CASE_TYPES
 
 LEVEL_FILTERS = ["success", "error", "info", "warning", "skipped"]
 

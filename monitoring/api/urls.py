@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views, views_notifications, views_v2
-from .views_outbound import OutboundMonitoringEventsView
+from monitoring.api import views, views_notifications, views_v2
+from monitoring.api.views_outbound import OutboundMonitoringEventsView
 
 urlpatterns = [
     path(

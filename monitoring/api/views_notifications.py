@@ -8,9 +8,8 @@ from rest_framework.views import APIView
 from erpintegration import scopes
 from erpintegration.auth import HasOrganization, request_organization
 from erpintegration.exceptions import NotFound, ValidationFailed
-
-from ..notifications import queries
-from .views import ERRORS, _field_error, _owned_integration_id
+from monitoring.api.views import ERRORS, _field_error, _owned_integration_id
+from monitoring.notifications import queries
 
 NOTIFICATION_ERRORS = {**ERRORS, 403: OpenApiResponse(description="The token lacks the scope")}
 

@@ -7,11 +7,10 @@ from rest_framework.views import APIView
 from erpintegration import scopes
 from erpintegration.auth import HasOrganization, request_organization
 from erpintegration.exceptions import ValidationFailed
-
-from .. import external, selectors_v2, stats, stats_v2
-from .. import rows as v2rows
-from . import serializers_v2 as s
-from .views import ERRORS, _field_error, _owned_integration_id, _validated
+from monitoring import external, selectors_v2, stats, stats_v2
+from monitoring import rows as v2rows
+from monitoring.api import serializers_v2 as s
+from monitoring.api.views import ERRORS, _field_error, _owned_integration_id, _validated
 
 
 class MonitoringEventsV2View(APIView):

@@ -13,9 +13,9 @@ from statistics import median
 
 from django.db.models import Min
 
-from .. import aggregates
-from ..models import MonitoringRollup
-from ..rows import iso
+from monitoring import aggregates
+from monitoring.models import MonitoringRollup
+from monitoring.rows import iso
 
 HISTORY = timedelta(days=28)
 MATURITY = timedelta(days=7)

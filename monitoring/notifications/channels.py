@@ -11,8 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 
 from erpintegration.models import Membership
-
-from ..models import InboxNotification, NotificationPreference
+from monitoring.models import InboxNotification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 

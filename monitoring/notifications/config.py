@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import codes
+from monitoring import codes
 
 MAX_RULES = 20
 MAX_RECIPIENTS = 100

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import stats_v2
-from ..models import AlertState, NotificationHistory
-from ..rows import iso
-from . import channels, config
+from monitoring import stats_v2
+from monitoring.models import AlertState, NotificationHistory
+from monitoring.notifications import channels, config
+from monitoring.rows import iso
 
 DIGEST_KEY = "__digest__"
 

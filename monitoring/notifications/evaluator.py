@@ -19,10 +19,10 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from .. import aggregates
-from ..models import AlertState, NotificationHistory
-from ..rows import iso
-from . import baseline, channels, config, digest, scope
+from monitoring import aggregates
+from monitoring.models import AlertState, NotificationHistory
+from monitoring.notifications import baseline, channels, config, digest, scope
+from monitoring.rows import iso
 
 logger = logging.getLogger(__name__)
 SEVERITY = {"critical_error": "error", "error_threshold": "error", "warning_threshold": "warning",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import aggregates, rollups
-from ..rows import iso
-from . import config, scope
+from monitoring import aggregates, rollups
+from monitoring.notifications import config, scope
+from monitoring.rows import iso
 
 STEP = rollups.BUCKET
 

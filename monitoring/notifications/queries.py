@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import AlertState, NotificationHistory
-from ..rows import iso
-from . import channels, config, digest, evaluator
+from monitoring.models import AlertState, NotificationHistory
+from monitoring.notifications import channels, config, digest, evaluator
+from monitoring.rows import iso
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100

@@ -7,7 +7,7 @@ of its scope (default ``_any_``); ``success_rate_drop`` counts all rows of the m
 """
 from __future__ import annotations
 
-from .. import codes
+from monitoring import codes
 
 RULE_LEVEL = {"critical_error": "error", "error_threshold": "error", "warning_threshold": "warning"}
 DEFAULT_CODES = {"critical_error": ["_parent_"], "error_threshold": ["_parent_"], "warning_threshold": ["_parent_"],

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from . import config
+from monitoring.notifications import config
 
 
 def integration_of(org_id: str, integration_id):

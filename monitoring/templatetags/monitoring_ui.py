@@ -1,7 +1,7 @@
 """Template helpers of the monitoring pages: the inbox's unread count for the side navigation."""
 from django import template
 
-from ..models import InboxNotification
+from monitoring.notifications import inbox
 
 register = template.Library()
 
@@ -12,8 +12,4 @@ def unread_inbox_count(context) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    organization = getattr(request, "organization", None)
-    qs = InboxNotification.objects.filter(user=user, read_at__isnull=True)
-    if organization is not None:
-        qs = qs.filter(organization=organization)
-    return qs.count()
+    return inbox.unread_count(user, getattr(request, "organization", None))

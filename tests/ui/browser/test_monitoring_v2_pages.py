@@ -4,8 +4,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from integrations.services.inbound import accept_events
-from integrations.services.outbound import publish_event
+from integrations.inbound.services.accept import accept_events
+from integrations.outbound.services.catalog import publish_event
 from monitoring.notifications import config, evaluator
 from tests.factories import (
     IntegrationFactory,

@@ -80,12 +80,19 @@ def test_monitoring_dashboard(page, shot, login, consultant):
     login("consultant")
     page.goto(f"/integrations/{integration.pk}/")
     page.locator(".integration-tabs").get_by_role("link", name="Monitoring").click()
-    expect(page.locator("[data-stat=inbound-errors]")).to_have_text("6")
-    expect(page.locator("svg[data-chart=chart-inbound] .bar")).to_have_count(25)
+    expect(page.locator("[data-stat=errors]")).to_have_text("6")
+    expect(page.locator("svg[data-chart=chart-levels] .bar")).to_have_count(49)  # 24 h in buckets of 30m
     shot("01-24h")
     page.get_by_role("link", name="7d", exact=True).click()
     expect(page.get_by_text("in buckets of 3h")).to_be_visible()
     shot("02-7d")
+    start = (now - timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")
+    end = (now - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("From (UTC)").fill(start)
+    page.get_by_label("To (UTC)").fill(end)
+    page.get_by_role("button", name="Show range").click()
+    expect(page.get_by_text("Custom range")).to_be_visible()
+    expect(page.get_by_text("in buckets of 5m")).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 800})
     page.get_by_role("link", name="24h", exact=True).click()
     shot("03-narrow")
@@ -95,7 +102,7 @@ def test_webhooks_and_deliveries(page, shot, login, consultant, settings):
     from playwright.sync_api import expect
 
     from integrations.models import Webhook
-    from integrations.services.outbound import publish_event
+    from integrations.outbound.services.catalog import publish_event
     from tests.integrations.outbound.helpers import mapping, outbound_use_case, start_receiver
 
     settings.OUTBOUND_HTTP_ALLOWLIST = ["127.0.0.1"]
