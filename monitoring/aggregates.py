@@ -138,13 +138,18 @@ def count(
 
     def run(qs: QuerySet, time_field: str, expr) -> None:
         groups = _group_exprs(group_by, time_field)
-        if interval is not None:
+        if interval is not None and time_field == "bucket":
+            groups["t_bucket"] = F("bucket")  # rollup buckets are aligned already: fold them in Python
+        elif interval is not None:
             groups.update(_bucket_exprs(time_field, interval[0], interval[1]))
         annotations = {m.name: expr(m) for m in measures}
         rows = qs.values(**groups).annotate(**annotations) if groups else [qs.aggregate(**annotations)]
         for row in rows:
             key = tuple(_plain_key(row[f"g_{k}"]) for k in group_by)
-            if interval is not None:
+            if interval is not None and "t_bucket" in row:
+                moment = row["t_bucket"] if row["t_bucket"].tzinfo else row["t_bucket"].replace(tzinfo=UTC)
+                key = (rollups.bucket_of(moment, interval[1]), *key)
+            elif interval is not None:
                 base = row["t_base"]
                 if base.tzinfo is None:
                     base = base.replace(tzinfo=UTC)
