@@ -205,7 +205,7 @@ def test_posted_events_become_entities_with_monitoring_rows(owner, broker_queue)
     # strict order: the last event for each customer wins
     assert entities.get(attributes__customer_number="C-3").attributes["first_name"] == "Name 33"
     rows = InboundMonitoringEvent.objects.filter(integration_id=str(integration.id), correlation_id="worker-run")
-    assert rows.count() == 40 and set(rows.values_list("status", flat=True)) == {"success"}
+    assert rows.count() == 40 and set(rows.values_list("v1_status", flat=True)) == {"success"}
     assert set(rows.values_list("use_case_id", flat=True)) == {str(use_case.id)}
 
 
