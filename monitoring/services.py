@@ -148,6 +148,7 @@ def build_inbound_event(
     error_category: str | None = None,
     processing_duration_ms: int | None = None,
     details: dict | None = None,
+    source: str = Source.INBOUND,
 ) -> MonitoringEvent:
     """An unsaved inbound sync outcome (see :func:`record_inbound_events` to write many at once): a store row
     with its v1 status and the v2 level/code it stands for (skipped → info ``STEP_DISABLED``)."""
@@ -170,7 +171,7 @@ def build_inbound_event(
         integration_id=_str_or_none(integration_id),
         use_case_id=_str_or_none(use_case_id),
         use_case_type="" if sync_type == InboundSyncType.API_DEPRECATION else "inbound",
-        source=Source.INBOUND,
+        source=source,
         level=level,
         code=code,
         message=error_message or _inbound_message(status, sync_type, object_type),
