@@ -15,4 +15,5 @@ urlpatterns = [
     path("traces/by-event/<str:event_id>", views.trace_by_event, name="trace-by-event"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read", views.inbox_read, name="inbox-read"),
+    path("inbox/preference", views.notification_preference, name="inbox-preference"),
 ]

@@ -142,7 +142,20 @@ def history(request, integration_id):
 
 @member_required()
 def inbox(request):
-    return render(request, "monitoring/inbox.html", {"items": inbox_items.items(request.user, request.organization)})
+    return render(request, "monitoring/inbox.html", {
+        "items": inbox_items.items(request.user, request.organization),
+        "wants_notifications": inbox_items.wants_notifications(request.user),
+    })
+
+
+@member_required()
+@require_POST
+def notification_preference(request):
+    enabled = request.POST.get("enabled") == "on"
+    inbox_items.set_wants_notifications(request.user, enabled)
+    messages.success(request, "You will receive alert notifications." if enabled
+                     else "Alert notifications to you are switched off.")
+    return redirect(reverse("ui-monitoring:inbox"))
 
 
 @member_required()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from monitoring.models import InboxNotification
+from monitoring.models import InboxNotification, NotificationPreference
 
 
 def items(user, organization, limit: int = 100) -> list[InboxNotification]:
@@ -26,3 +26,13 @@ def mark_read(user, organization, item_id=None) -> int:
             return 0
         qs = qs.filter(pk=int(item_id))
     return qs.update(read_at=timezone.now())
+
+
+def wants_notifications(user) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference is None or preference.enabled
+
+
+def set_wants_notifications(user, enabled: bool) -> None:
+    """Switch alert notifications to this user on or off (off: alerts are recorded as recipient_opt_out)."""
+    NotificationPreference.objects.update_or_create(user=user, defaults={"enabled": enabled})

@@ -125,3 +125,14 @@ def test_event_ids_lead_to_their_trace(ui_client, integration):
     response = ui_client("viewer").get("/traces/by-event/e-1")
     assert response.status_code == 302 and response["Location"] == f"/integrations/{integration.pk}/traces/c-7"
     assert ui_client("viewer").get("/traces/by-event/unknown").status_code == 404
+
+
+def test_a_user_switches_alert_notifications_off_and_on(ui_client):
+    from monitoring.models import NotificationPreference
+
+    client = ui_client("viewer")
+    assert client.post("/inbox/preference", {}).status_code == 302
+    assert NotificationPreference.objects.get(user=client.user).enabled is False
+    assert "checked" not in client.get("/inbox/").content.decode().split("Send me alert")[0][-80:]
+    client.post("/inbox/preference", {"enabled": "on"})
+    assert NotificationPreference.objects.get(user=client.user).enabled is True
