@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
 
+from erpintegration.lib.paging import keyset_page
 from monitoring import rows as v2rows
 from monitoring.models import MonitoringEvent
 
@@ -54,12 +54,8 @@ def query_events(*, org_id: str, integration_id: str, filters: dict[str, Any], c
         qs = qs.filter(completed_at__gte=filters["from_date"])
     if filters.get("to_date") is not None:
         qs = qs.filter(completed_at__lte=filters["to_date"])
-    if cursor is not None:
-        qs = qs.extra(where=["(completed_at, id) < (%s, %s)"],
-                      params=[connection.ops.adapt_datetimefield_value(cursor["created_at"]), cursor["pk"]])
-    items = list(qs.order_by("-completed_at", "-id")[: limit + 1])
-    has_more = len(items) > limit
-    items = items[:limit]
+    position = (cursor["created_at"], cursor["pk"]) if cursor is not None else None
+    items, has_more = keyset_page(qs, ("completed_at", "id"), position, limit)
     next_cursor = None
     if has_more:
         last = items[-1]

@@ -7,10 +7,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from erpintegration.lib.paging import keyset_page
 from monitoring.models import AlertState, NotificationHistory
 from monitoring.notifications import channels, config, digest, evaluator
 from monitoring.rows import iso
@@ -57,12 +57,7 @@ def history(*, org_id: str, integration_id: str, cursor: str | None, limit: int,
     qs = NotificationHistory.objects.filter(organization_id=org_id, integration_id=integration_id)
     if kind:
         qs = qs.filter(type=kind)
-    if cursor:
-        moment, row_id = decode_cursor(cursor)
-        qs = qs.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=row_id))
-    rows = list(qs.order_by("-occurred_at", "-id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, more = keyset_page(qs, ("occurred_at", "id"), decode_cursor(cursor) if cursor else None, limit)
     return {"history": [history_item(row) for row in rows], "next_cursor": encode_cursor(rows[-1]) if more else None}
 
 
