@@ -11,6 +11,7 @@ integration_pages = [
     path("", include("integrations.setup.urls")),
     path("", include("integrations.outbound.urls_deliveries")),
     path("", include("fileproxy.urls_environment")),
+    path("", include("monitoring.urls_tab")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
     path("settings/portals/", include(("integrations.setup.urls_portals", "ui-portals"))),
