@@ -45,6 +45,7 @@ from integrations.outbound.services.delivery import (
     claim_delivery,
     settle_delivery,
 )
+from integrations.setup.services.mapping_environment import load_mapping_environment
 
 PLATFORM_MAX_FILE_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_ATTEMPTS = 8
@@ -178,6 +179,7 @@ def run_steps(use_case: UseCase, delivery: OutboundDelivery, event: dict, file_d
     config = use_case.configuration or {}
     environment = load_environment(use_case.integration)
     env = dict(environment.values)
+    expression_env = load_mapping_environment(use_case.integration).env()  # non-secret values and maps
     token = ""
     if isinstance(config.get("auth"), dict) and config["auth"].get("type"):
         try:
@@ -190,7 +192,7 @@ def run_steps(use_case: UseCase, delivery: OutboundDelivery, event: dict, file_d
     steps: list[dict] = []
     for index, step in enumerate(config.get("steps") or []):
         where = f"steps[{index}]"
-        bindings = {"file_data": file_data, "ack_id": delivery.ack_id or None, "env": environment.public_values(),
+        bindings = {"file_data": file_data, "ack_id": delivery.ack_id or None, "env": expression_env,
                     "steps": steps}
         if step.get("enabled"):
             enabled = _expression(step["enabled"], event, bindings, f"{where}.enabled")

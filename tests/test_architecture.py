@@ -74,6 +74,7 @@ def test_celery_task_names_stay_the_published_ones(settings):
         "integrations.tasks.purge_inbound_events", "integrations.tasks.deliver_outbound",
         "integrations.tasks.sweep_deliveries", "integrations.tasks.purge_outbound_history",
         "monitoring.tasks.purge_inbound_monitoring", "monitoring.tasks.purge_access_logs",
+        "monitoring.tasks.evaluate_notifications",
         "entities.purge_deleted_entities", "integrations.imports.watchdog",
     }
     assert published <= set(current_app.tasks.keys())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jsonata.jsonata import Jsonata
 
-UPLOAD_BINDINGS = frozenset({"file_data", "ack_id", "env", "steps", "germanDate", "now"})
+UPLOAD_BINDINGS = frozenset({"file_data", "ack_id", "env", "steps", "germanDate", "now", "mapValue", "mapKey"})
 _BUILTINS = frozenset(Jsonata.static_frame.bindings)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from integrations.configuration.checks import MISSING, Checker
 from integrations.configuration.issues import key_path
+from integrations.configuration.references import validate_env_var_ref, validate_portal_ref
 
 ENTITY_MODES = ("upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete")
 PRUNE_MODES = ("upsert-prune-scope-purge", "upsert-prune-scope-delete")
@@ -26,7 +27,7 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 RESERVED_URL_PARAMS = ("orgId", "integrationId", "useCaseSlug", "useCaseId")
 
 PLAIN_SOURCES = ("field", "jsonataExpression", "constant")
-SPECIAL_SOURCES = ("relations", "relation_refs", "file_proxy_url")
+SPECIAL_SOURCES = ("relations", "relation_refs", "file_proxy_url", "env_var_ref", "portal_ref")
 
 
 def validate_inbound(config: Any, check: Checker, path: str) -> None:
@@ -113,12 +114,16 @@ def _field(field: Any, check: Checker, path: str) -> None:
         _relations(field["relation_refs"], check, key_path(path, "relation_refs"), _relation_ref_item)
     if "file_proxy_url" in field:
         _file_proxy_url(field["file_proxy_url"], check, key_path(path, "file_proxy_url"))
+    if "env_var_ref" in field:
+        validate_env_var_ref(field["env_var_ref"], check, key_path(path, "env_var_ref"))
+    if "portal_ref" in field:
+        validate_portal_ref(field["portal_ref"], check, key_path(path, "portal_ref"))
 
     plain = [key for key in PLAIN_SOURCES if key in field]
     special = [key for key in SPECIAL_SOURCES if key in field]
     if not plain and not special:
         check.add(path, "needs a value source: set one of field, jsonataExpression, constant, relations, "
-                        "relation_refs or file_proxy_url")
+                        "relation_refs, file_proxy_url, env_var_ref or portal_ref")
     elif len(special) > 1:
         check.add(key_path(path, special[1]), f"cannot be combined with {special[0]}: a field maps one kind "
                                               "of value")

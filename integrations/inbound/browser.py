@@ -126,7 +126,7 @@ def event_stats(org, integration_ids: list) -> dict:
     by_text = {str(key): key for key in integration_ids}
     for row in (
         InboundMonitoringEvent.objects.filter(
-            organization_id=org.pk, integration_id__in=list(by_text), status="error", completed_at__gte=since
+            organization_id=org.pk, integration_id__in=list(by_text), v1_status="error", completed_at__gte=since
         )
         .values("integration_id").annotate(errors=Count("id"))
     ):

@@ -29,10 +29,7 @@ def record_call(*, use_case, use_case_type: str, code: str, level: str | None, c
     if code and not code.startswith("HTTP_"):
         level = None  # a registry code carries its own fixed level
     row_detail = {"method": method, "host": host, "status": status, **(detail or {})}
-    record = getattr(monitoring, "record", None)
-    if record is None:  # monitoring v2 (its one record function) is not on this branch yet
-        return
-    record(
+    monitoring.record(
         org_id=use_case.organization_id, integration_id=use_case.integration_id, source=use_case_type,
         event_id=str(uuid.uuid4()), code=code, level=level or None, use_case_id=use_case.pk, use_case_type=use_case_type,
         correlation_id=correlation_id, message=mask(message), detail=mask(row_detail), duration_ms=duration_ms,
@@ -42,9 +39,8 @@ def record_call(*, use_case, use_case_type: str, code: str, level: str | None, c
 def record_event(*, use_case, use_case_type: str, code: str, message: str, correlation_id: str | None,
                  detail: dict | None = None, level: str | None = None) -> None:
     """A row that is not an HTTP call (file-proxy upload outcomes, fan-out): registry code + message."""
-    record = getattr(monitoring, "record", None)
-    if record is None:  # monitoring v2 (its one record function) is not on this branch yet
-        return
-    record(org_id=use_case.organization_id, integration_id=use_case.integration_id, source=use_case_type,
-           event_id=str(uuid.uuid4()), code=code, level=level, use_case_id=use_case.pk,
-           use_case_type=use_case_type, correlation_id=correlation_id, message=message, detail=detail or {})
+    monitoring.record(
+        org_id=use_case.organization_id, integration_id=use_case.integration_id, source=use_case_type,
+        event_id=str(uuid.uuid4()), code=code, level=level, use_case_id=use_case.pk, use_case_type=use_case_type,
+        correlation_id=correlation_id, message=message, detail=detail or {},
+    )

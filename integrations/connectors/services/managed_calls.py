@@ -18,10 +18,11 @@ from erpintegration.lib import http
 from integrations.connectors import selectors
 from integrations.connectors.services import audit
 from integrations.connectors.services.connector_request import build_request
-from integrations.connectors.services.environment import ConnectorEnvironment, load_connector_environment
+from integrations.connectors.services.environment import load_connector_environment
 from integrations.connectors.services.errors import ExternalApiError, ManagedCallError, SsrfBlocked
 from integrations.inbound.services.accept import accept_events
 from integrations.mapping import jsonata
+from integrations.setup.services.mapping_environment import expression_bindings
 
 MAX_DETAIL_BODY = 4000
 #: error code -> monitoring registry code (its level is fixed there); others are recorded as "" + error.
@@ -51,9 +52,10 @@ def _truncated(value: Any) -> Any:
     return value if len(text) <= MAX_DETAIL_BODY else text[:MAX_DETAIL_BODY] + "…"
 
 
-def _bindings(text: str | None, env: ConnectorEnvironment) -> dict | None:
-    """``$env`` for request/response mappings: the non-secret values only (secrets stay in headers)."""
-    return {"env": env.public_values()} if text and "$env" in text else None
+def _bindings(text: str | None, integration) -> dict | None:
+    """``$env`` for request/response mappings: the one loader of mapping bindings (non-secret values and the
+    integration's maps; secrets stay in headers)."""
+    return expression_bindings(text, integration) if text else None
 
 
 def execute_managed_call(organization, slug: str, integration_id, payload: dict | None,
@@ -77,7 +79,7 @@ def execute_managed_call(organization, slug: str, integration_id, payload: dict 
 
     try:
         request = build_request(integration, config, payload, env,
-                                bindings=_bindings(config.get("request_mapping"), env))
+                                bindings=_bindings(config.get("request_mapping"), integration))
         method, url = request.method, request.url
         trace["request"] = env.mask({"method": request.method, "url": request.url, "headers": request.headers,
                                      "body": request.body_value})
@@ -103,7 +105,7 @@ def execute_managed_call(organization, slug: str, integration_id, payload: dict 
         if config.get("response_mapping"):
             try:
                 result = jsonata.evaluate(config["response_mapping"], body,
-                                          _bindings(config["response_mapping"], env))
+                                          _bindings(config["response_mapping"], integration))
             except jsonata.ExpressionError as exc:
                 raise ManagedCallError(f"response_mapping: {exc.message}")
             result = None if result is jsonata.UNDEFINED else result

@@ -130,6 +130,16 @@ def accept_events(organization, api_version: str, body: Any) -> list[dict]:
             for offset, (event, status) in enumerate(to_store)
         ]
         ErpEvent.objects.bulk_create(rows)
+        monitoring.record_many([
+            monitoring.build_ignored_event(
+                org_id=organization.id, integration_id=integration.id, event_id=result.event_id,
+                correlation_id=getattr(event, "correlation_id", None) or envelope.correlation_id,
+                reason=result.message or "", event_name=event.event_name,
+                duplicate=result.status == "skipped", at=now,
+            )
+            for (_, event), result in ((pair, results[pair[0]]) for pair in valid)
+            if result is not None and result.status in ("ignored", "skipped")
+        ])
         if api_version in ENDPOINTS:
             first = next((r for r in results if r is not None), None)
             monitoring.record_api_deprecation(

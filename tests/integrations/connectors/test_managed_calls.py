@@ -102,3 +102,29 @@ def test_secret_values_never_appear_in_answers(owner, connector, erp_allowed):
     for answer in answers:
         text = answer.content.decode()
         assert servers.CLIENT_SECRET not in text and servers.API_KEY not in text and "tok-" not in text
+
+
+def test_every_call_leaves_one_monitoring_row(owner, connector, settings):
+    from monitoring.models import MonitoringEvent
+
+    execute(owner.client, "get-customer", connector, {"customer_id": "C1"}, correlation_id="corr-m")
+    execute(owner.client, "failing", connector, {})
+    settings.OUTBOUND_HTTP_ALLOWLIST = []
+    execute(owner.client, "failing", connector, {})
+    rows = list(MonitoringEvent.objects.filter(use_case_type="managed_call").order_by("id"))
+    assert [(r.code, r.level) for r in rows] == [("HTTP_200", "success"), ("EXTERNAL_API_ERROR", "error"),
+                                                  ("", "error")]
+    assert rows[0].correlation_id == "corr-m" and rows[0].details["host"] == "127.0.0.1"
+    assert rows[2].details["error_code"] == "SSRF_BLOCKED"
+
+
+def test_mappings_read_non_secret_env_and_maps(owner, connector, erp_allowed):
+    connector.maps = [{"key": "status_names", "value": {"A": "active"}}]
+    connector.save()
+    use_case = connector.use_cases.get(slug="get-customer")
+    use_case.configuration = {**use_case.configuration, "response_mapping":
+                              '{"tenant": $env.tenant, "secret": $env.erp_key, '
+                              '"status": $mapValue($env.status_names, data.status, "?")}'}
+    use_case.save()
+    response = execute(owner.client, "get-customer", connector, {"customer_id": "C1"})
+    assert response.json() == {"tenant": "north", "status": "active"}

@@ -147,3 +147,17 @@ def test_disabled_wrong_type_unknown_and_bad_request(owner, proxy_case, other_or
     assert call(owner.client, proxy_case, "http://api.erp.test/x").status_code == 403
     response = owner.client.post("/v1/secure-proxy", {"integration_id": str(proxy_case.integration_id)}, format="json")
     assert response.status_code == 400 and "url" in response.json()["message"]
+
+
+def test_proxy_calls_are_audited_in_monitoring(owner, proxy_case, erp, dns):
+    from monitoring.models import MonitoringEvent
+
+    port = erp.server_address[1]
+    call(owner.client, proxy_case, f"http://api.erp.test:{port}/fail", headers={"X-API-Key": servers.API_KEY})
+    call(owner.client, proxy_case, f"http://other.test:{port}/x")
+    call(owner.client, proxy_case, f"http://mixed.erp.test:{port}/x")
+    rows = list(MonitoringEvent.objects.filter(use_case_type="secure_proxy").order_by("id"))
+    assert [(r.code, r.level) for r in rows] == [("HTTP_500", "error"), ("SECURE_PROXY_DOMAIN_NOT_ALLOWED", "error"),
+                                                  ("SECURE_PROXY_IP_NOT_ALLOWED", "error")]
+    assert rows[0].details == {"method": "GET", "host": "api.erp.test", "status": 500}
+    assert all(r.use_case_id == str(proxy_case.pk) for r in rows)

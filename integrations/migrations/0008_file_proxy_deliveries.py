@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0006_types_commits'),
+        ('integrations', '0007_types_commits'),
     ]
 
     operations = [

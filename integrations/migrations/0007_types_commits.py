@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("erpintegration", "0002_access_token_scopes"),
-        ("integrations", "0005_v133_use_cases_integrations_outbound"),
+        ("integrations", "0006_merge_v133_and_environment"),
     ]
 
     operations = [
