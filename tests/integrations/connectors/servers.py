@@ -25,6 +25,7 @@ class FakeErp(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.token_requests: list[dict] = []
         self.issued = 0
+        self.seen_paths: dict[str, int] = {}
 
     @property
     def base_url(self) -> str:
@@ -76,6 +77,11 @@ class _ErpHandler(BaseHTTPRequestHandler):
                                              "status": "A", "items": [{"code": "X1", "q": "2"}]}})
         if parts.path == "/orders":
             return self._json(201, {"order_id": "o-77", "received": json.loads(raw or b"null")})
+        if parts.path.startswith("/flaky/"):  # 503 on the first call of each path, then 200
+            self.server.seen_paths[parts.path] = self.server.seen_paths.get(parts.path, 0) + 1
+            if self.server.seen_paths[parts.path] == 1:
+                return self._json(503, {"error": "warming up"})
+            return self._json(200, {"stored": parts.path})
         if parts.path == "/fail":
             return self._json(500, {"error": "database down"})
         if parts.path == "/slow":
