@@ -138,7 +138,9 @@ INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
 INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 # Fresh events of one integration are applied this many per transaction (a retried event goes alone).
-INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 500)
+# Consecutive plain-upsert events of a lane are written set-based (integrations/services/lane_batches.py).
+INBOUND_SET_BASED_WRITES = env_bool("INBOUND_SET_BASED_WRITES", True)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)

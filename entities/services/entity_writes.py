@@ -192,8 +192,9 @@ def insert_entity(entity: Entity) -> None:
 
 
 def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
-    """One parameterised UPDATE (run for every row) of ``field_names``: the ORM's ``update()`` (and
-    ``bulk_update``'s CASE expressions) cost more to build than the statement costs the database."""
+    """Write ``field_names`` of ``entities``: on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` for them all,
+    elsewhere one parameterised UPDATE run for every row. The ORM's ``update()`` (and ``bulk_update``'s CASE
+    expressions) cost more to build than the statement costs the database."""
     connection = connections[Entity.objects.db]
     quote = connection.ops.quote_name
     fields = [Entity._meta.get_field(name) for name in field_names]
@@ -205,6 +206,17 @@ def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
         + [pk_field.get_db_prep_value(entity.pk, connection)]
         for entity in entities
     ]
+    if len(rows) > 1 and connection.vendor == "postgresql":  # one statement: UPDATE ... FROM (VALUES ...)
+        columns = [*fields, pk_field]
+        names = [f"c{i}" for i in range(len(columns))]
+        row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
+        sql = "UPDATE {} AS t SET {} FROM (VALUES {}) AS v({}) WHERE t.{} = v.{}".format(
+            quote(Entity._meta.db_table),
+            ", ".join(f"{quote(f.column)} = v.{name}" for f, name in zip(fields, names, strict=False)),
+            ", ".join([row_sql] * len(rows)), ", ".join(names), quote(pk_field.column), names[-1])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in rows for value in row])
+        return
     with connection.cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])

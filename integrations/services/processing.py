@@ -1,8 +1,9 @@
 """Apply stored inbound events: parse, map, write to the entity store, record monitoring (DOMAIN.md 1.3-1.7).
 
 Guarantees:
-* Strict order per integration: every step holds the integration's :class:`EventProcessingLock` row and
-  takes the pending events with the smallest sequences.
+* Strict order per lane (integration and ``group_id``; ungrouped events share the default lane): every
+  step holds the lane's turn (``lanes.lane_turn``) and takes the lane's pending events with the smallest
+  sequences. Lanes of one integration run in parallel, at most 20 at a time.
 * Exactly once: an event's entity writes, its monitoring rows and its final status commit in ONE
   transaction (one per small batch of events), after re-checking under the lock that it is still pending. A worker killed half-way rolls
   back everything; the redelivered (or swept) task then applies it once.
@@ -12,29 +13,29 @@ Guarantees:
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
-import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from entities.services import StoreError, WriteReport, apply_mapping_result, lock_mapping_identities
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
-from integrations.models import ErpEvent, EventProcessingLock, EventStatus, UseCase
+from integrations.models import ErpEvent, EventStatus, UseCase
 from integrations.models.events import PENDING_STATUSES
 from monitoring import services as monitoring
 from monitoring.models import ErrorCategory, InboundStatus, InboundSyncType
+
+from . import lane_batches
+from .lanes import lane_turn
 
 logger = logging.getLogger(__name__)
 
@@ -87,45 +88,22 @@ class UseCaseFailure(Exception):
 
 
 def process_events_through(event_id: str) -> int:
-    """Apply, in sequence order, every pending event of the integration of ``event_id`` up to and including
-    it. Returns how many this call applied (0 when others already did). Unexpected errors propagate (the
-    task retries; the event stays pending and its integration waits, preserving order)."""
-    target = ErpEvent.objects.filter(pk=_uuid(event_id)).values("integration_id", "sequence").first()
+    """Apply, in sequence order, every pending event of the lane of ``event_id`` (its integration and
+    ``group_id``) up to and including it. Returns how many this call applied (0 when others already did).
+    Unexpected errors propagate (the task retries; the event stays pending and its lane waits, preserving
+    order)."""
+    target = (ErpEvent.objects.filter(pk=_uuid(event_id))
+              .values("integration_id", "group_id", "sequence").first())
     if target is None:
         return 0
+    integration_id, group_id = target["integration_id"], target["group_id"]
     applied = 0
-    while True:
-        with _integration_turn(target["integration_id"]):
-            batch = _claim_batch(target["integration_id"], target["sequence"])
+    with lane_turn(integration_id, group_id):
+        while True:
+            batch = _claim_batch(integration_id, group_id, target["sequence"])
             if not batch:
                 return applied
-            applied += _apply_batch(target["integration_id"], batch)
-
-
-TURN_LOCK_CLASS = 7_340_117  # advisory-lock key space of the claim-and-apply turns
-_local_turns = [threading.Lock() for _ in range(64)]
-
-
-@contextmanager
-def _integration_turn(integration_id):
-    """Hold the integration's turn from claiming a batch until it is applied. Between the two transactions
-    the row lock is released; without a turn, tasks queued on it (a burst of requests) re-claimed the batch
-    one after another, each counting an attempt, until healthy events were failed as exhausted.
-    PostgreSQL: a session advisory lock, released when this process dies, so a killed worker blocks no one.
-    Elsewhere (the embedded SQLite default: one process) an in-process lock."""
-    connection = connections[ErpEvent.objects.db]
-    key = zlib.crc32(str(integration_id).encode()) - 2**31  # int4; a collision only serialises two integrations
-    if connection.vendor != "postgresql":
-        with _local_turns[key % len(_local_turns)]:
-            yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TURN_LOCK_CLASS, key])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TURN_LOCK_CLASS, key])
+            applied += _apply_batch(batch)
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -135,23 +113,18 @@ def _uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _lock(integration_id) -> EventProcessingLock:
-    EventProcessingLock.objects.get_or_create(integration_id=integration_id)
-    return EventProcessingLock.objects.select_for_update().get(integration_id=integration_id)
-
-
-def _claim_batch(integration_id, up_to_sequence: int) -> list[uuid.UUID]:
+def _claim_batch(integration_id, group_id: str, up_to_sequence: int) -> list[uuid.UUID]:
     """Committed claim of the next pending events (in sequence order): counts the attempt, so a crash
     still counts, and fails events that exhausted their attempts. Fresh events are claimed in batches
     (one transaction for many); an event that failed before is retried alone, so it cannot take
     innocent neighbours down with it."""
     size = max(1, settings.INBOUND_PROCESSING_BATCH_SIZE)
-    with transaction.atomic():
-        _lock(integration_id)
+    with transaction.atomic():  # the lane's turn (held by the caller) makes this the lane's only claimer
         while True:
             pending = list(
                 ErpEvent.objects.filter(
-                    integration_id=integration_id, status__in=PENDING_STATUSES, sequence__lte=up_to_sequence
+                    integration_id=integration_id, group_id=group_id, status__in=PENDING_STATUSES,
+                    sequence__lte=up_to_sequence,
                 )
                 .order_by("sequence")
                 .only("id", "attempts", "last_error", "resolved_use_case_ids", "organization_id",
@@ -188,18 +161,16 @@ def _fail_exhausted(event: ErpEvent) -> None:
     ErpEvent.objects.filter(pk=event.pk).update(status=EventStatus.FAILED, completed_at=now, last_error=message)
 
 
-def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
+def _apply_batch(event_ids: list[uuid.UUID]) -> int:
     """Apply claimed events in one transaction, in order; events someone else finished are skipped.
     Any unexpected error rolls the whole batch back (each event is retried, alone, later)."""
     current = None
     try:
         with transaction.atomic():
-            lock = _lock(integration_id)
             events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
             use_cases = _use_cases(events.values())
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
-            last_sequence = lock.last_processed_sequence
             prepared = []
             for event_id in event_ids:  # mapping is pure: map every event first, then lock, then write
                 current = event_id
@@ -209,25 +180,45 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             held = lock_mapping_identities(
                 prepared[0].event.organization if prepared else None,
                 [step.result for p in prepared for step in p.steps if step.result is not None])
-            for event_prepared in prepared:
-                event = event_prepared.event
-                current = event.pk
-                failed = apply_prepared(event_prepared, rows, held)
-                outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
-                last_sequence = max(last_sequence, event.sequence)
+            for part in lane_batches.plan(prepared) if settings.INBOUND_SET_BASED_WRITES else prepared:
+                if isinstance(part, lane_batches.Segment):
+                    written = _write_segment(part, held)
+                    members = part.members
+                else:
+                    written, members = None, [part]
+                for index, event_prepared in enumerate(members):
+                    event = event_prepared.event
+                    current = event.pk
+                    failed = apply_prepared(event_prepared, rows, held,
+                                            written=written[index] if written is not None else None)
+                    outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
             monitoring.record_inbound_events(rows)
             now = timezone.now()
             for status, ids in outcome.items():
                 if ids:
                     ErpEvent.objects.filter(pk__in=ids).update(status=status, completed_at=now, last_error="")
-            if last_sequence != lock.last_processed_sequence:
-                lock.last_processed_sequence = last_sequence
-                lock.save(update_fields=["last_processed_sequence"])
             return sum(len(ids) for ids in outcome.values())
     except Exception as exc:
         if current is not None:
             ErpEvent.objects.filter(pk=current).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
+
+
+def _write_segment(segment, held: frozenset[int]) -> list | None:
+    """The segment's writes set-based, with each step's share of the time added to its mapping time; None
+    when it had to be rolled back (its events then go one by one)."""
+    first = segment.members[0].event
+    started = time.perf_counter()
+    try:
+        written = lane_batches.write_segment(segment, organization=first.organization,
+                                             integration_id=str(first.integration_id), held_locks=held)
+    except lane_batches.SegmentNotApplied:
+        return None
+    share = (time.perf_counter() - started) / len(segment.members)
+    for member in segment.members:
+        for step in member.steps:
+            step.seconds += share
+    return written
 
 
 def _use_cases(events) -> dict[str, UseCase]:
@@ -301,13 +292,14 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEve
     return PreparedEvent(event, steps)
 
 
-def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset()) -> bool:
+def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset(),
+                   written: dict | None = None) -> bool:
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
-    if any use case failed."""
+    if any use case failed. ``written``: step index -> report of steps a segment already wrote set-based."""
     event = prepared.event
     record = partial(_record, rows=rows)
     failed = False
-    for step in prepared.steps:
+    for step_index, step in enumerate(prepared.steps):
         started = time.perf_counter() - step.seconds
         if step.skipped:
             for sync_type in step.sync_types:
@@ -317,7 +309,10 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         try:
             if step.failure is not None:
                 raise step.failure
-            report = _store(event, step.result, held_locks)
+            if written is not None:
+                report = written.get(step_index) or WriteReport()
+            else:
+                report = _store(event, step.result, held_locks)
         except UseCaseFailure as failure:
             failed = True
             for sync_type in step.sync_types:
