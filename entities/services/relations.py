@@ -36,6 +36,14 @@ def _lookup_all(ctx: WriteContext, schema: str, key: str, items: list) -> list[E
     for index, item in enumerate(items):
         ids = item.get("$entity_unique_ids") if isinstance(item, dict) else None
         item_schema = item.get("_schema") if isinstance(item, dict) else None
+        if not item_schema and isinstance(ids, dict) and set(ids) == {"_id"}:  # direct mode: {entity_id}
+            target = _by_id_any_schema(ctx, ids["_id"])
+            if target is None:
+                _unresolvable(ctx, schema, key, f"item {index}: no entity with id {ids['_id']}")
+                return None
+            item["_schema"] = target.schema
+            found.append(target)
+            continue
         if not isinstance(ids, dict) or not ids or not item_schema:
             _unresolvable(ctx, schema, key, f"item {index} has no _schema or $entity_unique_ids")
             return None
@@ -49,6 +57,16 @@ def _lookup_all(ctx: WriteContext, schema: str, key: str, items: list) -> list[E
             return None
         found.append(matches[0] if matches else None)
     return found
+
+
+def _by_id_any_schema(ctx: WriteContext, entity_id: Any) -> Entity | None:
+    """A direct-mode ``{entity_id}`` relation item names no schema: the organisation's live entity of that id."""
+    from .lookup import parse_entity_id
+
+    pk = parse_entity_id(entity_id)
+    if pk is None:
+        return None
+    return Entity.objects.filter(organization=ctx.organization, pk=pk, deleted_at__isnull=True).first()
 
 
 def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config_index: int) -> Entity:

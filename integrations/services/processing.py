@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from entities.services import StoreError, WriteReport, apply_mapping_result, lock_mapping_identities
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
+from integrations.mapping.direct import map_direct
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
@@ -50,6 +51,9 @@ MAPPING_ERROR_CATEGORIES = {
     "JSONATA_ERROR": ErrorCategory.CONFIGURATION,
     "INVALID_CONFIGURATION": ErrorCategory.CONFIGURATION,
     "USE_CASE_MISSING_CONFIG": ErrorCategory.CONFIGURATION,
+    "DIRECT_PAYLOAD_INVALID": ErrorCategory.VALIDATION,
+    "DIRECT_VERSION_UNSUPPORTED": ErrorCategory.VALIDATION,
+    "DIRECT_ENTITY_NOT_ALLOWED": ErrorCategory.VALIDATION,
 }
 STORE_ERROR_CATEGORIES = {
     "UNIQUE_ID_MULTIPLE_MATCHES": ErrorCategory.VALIDATION,
@@ -280,11 +284,13 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEve
                                      ErrorCategory.CONFIGURATION)
             if not use_case.enabled:
                 step.skipped = True
-            elif parse_error is not None:
+            elif parse_error is not None and not _is_direct(use_case):  # direct mode reports its own
                 raise UseCaseFailure(parse_error.code, parse_error.message,
                                      mapping_error_category(parse_error.code), parse_error.details)
             else:
                 step.result = _map_use_case(event, use_case, data)
+                if _is_direct(use_case):
+                    step.sync_types = _sync_types(use_case, step.result)
         except UseCaseFailure as failure:
             step.failure = failure
         step.seconds = time.perf_counter() - started
@@ -333,6 +339,11 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
 
 def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
     configuration = use_case.configuration
+    if isinstance(configuration, dict) and configuration.get("direct") is True:
+        try:  # the pre-mapped operations replace the mapping (first problem fails the event)
+            return map_direct(configuration, event.payload, event.format)
+        except MappingError as exc:
+            raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
     if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
         raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
                              ErrorCategory.CONFIGURATION)
@@ -360,8 +371,16 @@ def file_proxy_url_builder(event: ErpEvent):
     return signed_download_url_builder(event.organization_id, str(event.integration_id))
 
 
-def _sync_types(use_case: UseCase | None) -> list[str]:
+def _is_direct(use_case: UseCase | None) -> bool:
+    configuration = use_case.configuration if use_case else None
+    return isinstance(configuration, dict) and configuration.get("direct") is True
+
+
+def _sync_types(use_case: UseCase | None, result=None) -> list[str]:
     configuration = (use_case.configuration if use_case else None) or {}
+    if _is_direct(use_case):  # the payload decides: entity rows always, reading rows when it has readings
+        has_readings = result is not None and bool(result.meter_readings_updates)
+        return [InboundSyncType.ENTITY] + ([InboundSyncType.METER_READING] if has_readings else [])
     types = []
     if configuration.get("entities") or not configuration.get("meter_readings"):
         types.append(InboundSyncType.ENTITY)
