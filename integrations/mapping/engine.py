@@ -14,6 +14,7 @@ from .evaluation import EventScope, config_error, expand
 from .expressions import UNDEFINED
 from .fields import FileProxyBuilder, map_fields, resolve_unique_ids, scalar_id, unique_id_key
 from .meter_readings import map_meter_readings
+from .plan import EntityPlan, map_planned_fields, plan_for, warnings_of
 from .results import ENTITY_MODES, EntityUpdate, MappingError, MappingResult, MappingWarning, PruneScope
 from .v1 import map_v1_objects
 
@@ -45,9 +46,10 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
         raise config_error("meter_readings", "must be an array")
     builder = context.build_file_proxy_url if context is not None else None
     scope = EventScope(data)
-    result = MappingResult(warnings=configuration_warnings(entities))
+    plan = plan_for(configuration)  # built once per configuration content
+    result = MappingResult(warnings=warnings_of(plan) if plan is not None else configuration_warnings(entities))
     for index, entity in enumerate(entities):
-        _map_entity(scope, index, entity, builder, result)
+        _map_entity(scope, index, entity, builder, result, plan.entities[index] if plan is not None else None)
     for index, reading in enumerate(readings):
         updates, prunes = map_meter_readings(scope, index, reading, builder)
         result.meter_readings_updates.extend(updates)
@@ -95,7 +97,7 @@ def prefix_error_path(exc: MappingError, prefix: str) -> MappingError:
 
 
 def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBuilder | None,
-                result: MappingResult) -> None:
+                result: MappingResult, entity_plan: EntityPlan | None = None) -> None:
     path = f"entities[{index}]"
     if not isinstance(entity, dict):
         raise config_error(path, "must be an object")
@@ -123,7 +125,10 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
             result.prune_scopes.append(prune)
     for item_index, value in enumerate(expand(data)):
         item = whole if value is data else scope.item(value)
-        attributes, types = map_fields(scope, entity["fields"], item, path, builder)
+        if entity_plan is not None:
+            attributes, types = map_planned_fields(scope, entity_plan, item, builder)
+        else:
+            attributes, types = map_fields(scope, entity["fields"], item, path, builder)
         identifiers = _unique_identifiers(unique_ids, attributes, types, schema, path, item_index)
         result.entity_updates.append(EntityUpdate(
             entity_slug=schema, unique_identifiers=identifiers, attributes=attributes, mode=mode,
