@@ -18,6 +18,7 @@ from .context import WriteContext
 from .entity_writes import (
     UPDATED_FIELDS,
     build_attributes,
+    insert_rows,
     is_relation_value,
     lock_identities,
     update_rows,
@@ -160,7 +161,7 @@ def upsert_batch(ctx: WriteContext, updates: list, *, event_ids: list[str] | Non
 
     ctx.forget(schema)
     if to_create:
-        Entity.objects.bulk_create(to_create)
+        insert_rows(to_create)
     if to_update:
         update_rows(to_update, UPDATED_FIELDS)
     if unchanged:

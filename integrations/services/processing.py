@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from entities.services import StoreError, WriteReport, apply_mapping_result, lock_mapping_identities
+from erpintegration.models import Organization
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.direct import map_direct
 from integrations.mapping.engine import RuntimeContext, map_inbound
@@ -125,31 +126,30 @@ def _claim_batch(integration_id, group_id: str, up_to_sequence: int) -> list[uui
     size = max(1, settings.INBOUND_PROCESSING_BATCH_SIZE)
     with transaction.atomic():  # the lane's turn (held by the caller) makes this the lane's only claimer
         while True:
-            pending = list(
+            pending = list(  # (id, attempts) pairs: hundreds of model instances would cost more than the claim
                 ErpEvent.objects.filter(
                     integration_id=integration_id, group_id=group_id, status__in=PENDING_STATUSES,
                     sequence__lte=up_to_sequence,
                 )
                 .order_by("sequence")
-                .only("id", "attempts", "last_error", "resolved_use_case_ids", "organization_id",
-                      "integration_id", "correlation_id", "event_type", "event_name", "use_case_slug",
-                      "received_at")[:size]
+                .values_list("id", "attempts")[:size]
             )
             if not pending:
                 return []
-            head = pending[0]
-            if head.attempts >= settings.INBOUND_MAX_ATTEMPTS:
-                _fail_exhausted(head)
+            head_id, head_attempts = pending[0]
+            if head_attempts >= settings.INBOUND_MAX_ATTEMPTS:
+                _fail_exhausted(ErpEvent.objects.only(
+                    "id", "attempts", "last_error", "resolved_use_case_ids", "organization_id", "integration_id",
+                    "correlation_id", "event_type", "event_name", "use_case_slug", "received_at").get(pk=head_id))
                 continue
-            if head.attempts > 0:
-                batch = [head]
+            if head_attempts > 0:
+                ids = [head_id]
             else:
-                batch = []
-                for event in pending:
-                    if event.attempts > 0:
+                ids = []
+                for event_id, attempts in pending:
+                    if attempts > 0:
                         break
-                    batch.append(event)
-            ids = [event.pk for event in batch]
+                    ids.append(event_id)
             ErpEvent.objects.filter(pk__in=ids).update(
                 status=EventStatus.PROCESSING, attempts=F("attempts") + 1, started_at=timezone.now()
             )
@@ -171,7 +171,11 @@ def _apply_batch(event_ids: list[uuid.UUID]) -> int:
     current = None
     try:
         with transaction.atomic():
-            events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
+            events = ErpEvent.objects.in_bulk(event_ids)
+            organizations = {org.pk: org for org in Organization.objects.filter(
+                pk__in={event.organization_id for event in events.values()})}
+            for event in events.values():  # a lane's events share their organisation: one instance, no join
+                event.organization = organizations[event.organization_id]
             use_cases = _use_cases(events.values())
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
