@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 
 # vendor -> write path -> (queries per call, queries per event). Per call: the target's lane, the turn
 # (PostgreSQL: advisory lock of the lane and of a concurrency slot, their release), the claim (pending events,
-# mark processing), the apply transaction (events, use cases, identity locks, one bulk INSERT of monitoring
+# mark processing), the apply transaction (events, their organisation, use cases, identity locks, one bulk INSERT of monitoring
 # rows, one status UPDATE), and the final claim that finds nothing. Inside the test's transaction every atomic
 # block is a savepoint (production: BEGIN/COMMIT).
 # Set-based (a segment of plain upserts): per call also the segment's savepoint, one lookup and one INSERT or
 # UPDATE for all its events; nothing per event. One by one: per event a savepoint, one lookup that row-locks
 # what it finds, one INSERT or UPDATE, the release.
-PINNED = {"postgresql": {"set_based": (23, 0), "one_by_one": (19, 4)},
-          "sqlite": {"set_based": (18, 0), "one_by_one": (14, 4)}}
+PINNED = {"postgresql": {"set_based": (24, 0), "one_by_one": (20, 4)},
+          "sqlite": {"set_based": (19, 0), "one_by_one": (15, 4)}}
 FIRST_USE = 0
 
 
