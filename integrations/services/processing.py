@@ -94,7 +94,8 @@ class UseCaseFailure(Exception):
 
 def process_events_through(event_id: str) -> int:
     """Apply, in sequence order, every pending event of the lane of ``event_id`` (its integration and
-    ``group_id``) up to and including it. Returns how many this call applied (0 when others already did).
+    ``group_id``): it and whatever the lane received meanwhile, so a backlog is applied in full batches and the
+    tasks queued behind find nothing to do. Returns how many this call applied (0 when others already did).
     Unexpected errors propagate (the task retries; the event stays pending and its lane waits, preserving
     order)."""
     target = (ErpEvent.objects.filter(pk=_uuid(event_id))
@@ -105,7 +106,7 @@ def process_events_through(event_id: str) -> int:
     applied = 0
     with lane_turn(integration_id, group_id):
         while True:
-            batch = _claim_batch(integration_id, group_id, target["sequence"])
+            batch = _claim_batch(integration_id, group_id)
             if not batch:
                 return applied
             applied += _apply_batch(batch)
@@ -118,7 +119,7 @@ def _uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _claim_batch(integration_id, group_id: str, up_to_sequence: int) -> list[uuid.UUID]:
+def _claim_batch(integration_id, group_id: str) -> list[uuid.UUID]:
     """Committed claim of the next pending events (in sequence order): counts the attempt, so a crash
     still counts, and fails events that exhausted their attempts. Fresh events are claimed in batches
     (one transaction for many); an event that failed before is retried alone, so it cannot take
@@ -129,7 +130,6 @@ def _claim_batch(integration_id, group_id: str, up_to_sequence: int) -> list[uui
             pending = list(  # (id, attempts) pairs: hundreds of model instances would cost more than the claim
                 ErpEvent.objects.filter(
                     integration_id=integration_id, group_id=group_id, status__in=PENDING_STATUSES,
-                    sequence__lte=up_to_sequence,
                 )
                 .order_by("sequence")
                 .values_list("id", "attempts")[:size]
