@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erpintegration.auth import request_organization
-from integrations.services.direct_simulation import simulate_direct_payload
+from integrations.services.simulation import simulate_direct
 
 from .views_simulation import ObjectField, PayloadField
 
@@ -48,4 +48,4 @@ class SimulateDirectView(APIView):
         request_organization(request)
         serializer = DirectSimulationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(simulate_direct_payload(**serializer.validated_data))
+        return Response(simulate_direct(**serializer.validated_data))
