@@ -174,8 +174,9 @@ def map_planned_fields(scope: EventScope, plan: EntityPlan, item: Item,
             shared = False
         elif kind == CONSTANT:
             value = field.source
-        else:
+        else:  # relations build fresh values (tags copied); relation refs may carry a payload's value
             value = field_value(scope, field.source, item, field.path, file_proxy)
+            shared = "relations" not in field.source
         if value is UNDEFINED:
             continue
         if field.field_type is not None:

@@ -58,3 +58,13 @@ def test_an_invalid_field_is_reported_exactly_as_without_plans():
         map_inbound(configuration, {"id": "1"})
     assert planned.value.code == "INVALID_CONFIGURATION"
     assert planned.value.details["path"] == "entities[0].fields[1]"
+
+
+def test_relation_tags_are_not_the_configurations_list():
+    configuration = {"entities": [{"entity_schema": "contract", "unique_ids": ["id"], "fields": [
+        {"attribute": "id", "field": "id"},
+        {"attribute": "customer", "relations": {"operation": "_set", "items": [{
+            "entity_schema": "contact", "_tags": ["PAYER"], "unique_ids": [{"attribute": "no", "field": "c"}]}]}}]}]}
+    update = map_inbound(configuration, {"id": "1", "c": "C-1"}).entity_updates[0]
+    update.attributes["customer"]["$relation"]["_set"][0]["_tags"].append("changed")
+    assert configuration["entities"][0]["fields"][1]["relations"]["items"][0]["_tags"] == ["PAYER"]
