@@ -142,8 +142,9 @@ def statements_per_event(org, count: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from integrations.inbound.services import accept as inbound
+    from integrations.inbound.services import processing
     from integrations.models import ErpEvent, Integration, UseCase
-    from integrations.services import inbound, processing
 
     inbound._send_processing_task = lambda event_id: None
     integration = Integration.objects.create(organization=org, name="Bench statements")

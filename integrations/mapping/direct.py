@@ -17,8 +17,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .meter_readings import REASONS, SOURCES, normalise_timestamp
-from .results import EntityUpdate, MappingError, MappingResult, MappingWarning, MeterReadingUpdate
+from integrations.mapping.meter_readings import REASONS, SOURCES, normalise_timestamp
+from integrations.mapping.results import (
+    EntityUpdate,
+    MappingError,
+    MappingResult,
+    MappingWarning,
+    MeterReadingUpdate,
+)
 
 PAYLOAD_INVALID = "DIRECT_PAYLOAD_INVALID"
 VERSION_UNSUPPORTED = "DIRECT_VERSION_UNSUPPORTED"

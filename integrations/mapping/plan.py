@@ -21,11 +21,26 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from .config_warnings import configuration_warnings
-from .evaluation import _NOT_SIMPLE, EventScope, Item, expand, lookup, simple_path, truthy, walk
-from .expressions import UNDEFINED
-from .fields import REPEATABLE_TYPES, FileProxyBuilder, detached, field_value, wrap_repeatable
-from .results import ENTITY_MODES, MappingWarning
+from integrations.mapping.config_warnings import configuration_warnings
+from integrations.mapping.evaluation import (
+    _NOT_SIMPLE,
+    EventScope,
+    Item,
+    expand,
+    lookup,
+    simple_path,
+    truthy,
+    walk,
+)
+from integrations.mapping.fields import (
+    REPEATABLE_TYPES,
+    FileProxyBuilder,
+    detached,
+    field_value,
+    wrap_repeatable,
+)
+from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.results import ENTITY_MODES, MappingWarning
 
 CONSTANT, KEY, PATH, EXPRESSION, SPECIAL = range(5)
 _SPECIAL_KINDS = ("relations", "relation_refs", "file_proxy_url")

@@ -1,8 +1,8 @@
 """Every entity-store test runs twice: through the one-event write path and through the inbound pipeline's
-set-based path (``integrations/services/lane_batches.py``), which must give the same result."""
+set-based path (``integrations/inbound/services/lane_batches.py``), which must give the same result."""
 import pytest
 
-from . import helpers
+from tests.entities import helpers
 
 
 @pytest.fixture(autouse=True, params=["one_by_one", "set_based"])

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from entities.models import Entity
 from entities.services import WriteReport, apply_mapping_result
+from integrations.inbound.services import lane_batches
 from integrations.mapping.results import EntityUpdate, MappingResult
-from integrations.services import lane_batches
 
 # "one_by_one" or "set_based": tests/entities/conftest.py runs every store test through both write paths.
 WRITE_PATH = {"mode": "one_by_one"}

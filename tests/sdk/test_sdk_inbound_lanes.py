@@ -10,9 +10,8 @@ from entities.models import Entity
 from integrations.models import ErpEvent
 from monitoring.models import InboundMonitoringEvent
 from tests.conftest import make_api_persona
+from tests.sdk.test_sdk_config import HERE, _node_or_skip
 from tests.spec import assert_matches_contract
-
-from .test_sdk_config import HERE, _node_or_skip
 
 SCRIPT = HERE / "run_inbound_lanes.mjs"
 

@@ -6,11 +6,11 @@ import json
 import pytest
 
 from entities.models import Entity, MeterReading
-from integrations.models import ErpEvent, EventStatus
+from integrations.models import ErpEvent, EventStatus, UseCase
 from monitoring.models import InboundMonitoringEvent
+from tests.factories import IntegrationFactory
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 from tests.spec import assert_matches_contract
-
-from .helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +112,6 @@ def test_simulate_rejects_a_mapped_configuration_and_an_invalid_allow_list(owner
 
 
 def test_a_direct_use_case_saves_without_fields_but_a_mapped_one_does_not(owner):
-    from tests.factories import IntegrationFactory
-
     integration = IntegrationFactory(organization=owner.organization)
     url = f"/v1/integrations/{integration.id}/use-cases"
     direct = owner.client.post(url, {"name": "Direct", "slug": "direct", "type": "inbound", "enabled": True,
@@ -158,8 +156,6 @@ def test_runtime_writes_direct_operations_with_relations_and_readings(owner, dja
          "attributes": {"external_id": "R-1", "timestamp": "2026-08-24T06:00:00Z", "source": "ERP", "value": 5}},
     ]}
     integration = event.integration
-    from integrations.models import UseCase
-
     UseCase.objects.filter(integration=integration).update(configuration={"direct": True})
     with django_capture_on_commit_callbacks(execute=True):
         [result] = post_v3(owner, integration, [v3_event(use_case_slug="customer-changed", event_name=None,

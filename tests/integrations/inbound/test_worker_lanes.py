@@ -8,15 +8,20 @@ import psycopg
 from django.db import connection
 
 from entities.models import Entity
-from entities.services.entity_writes import identity_lock_key
+from entities.services.rows import identity_lock_key
+from integrations.inbound.services.accept import sweep_stale_events
+from integrations.inbound.services.lanes import TURN_LOCK_CLASS
+from integrations.inbound.services.processing import process_events_through
 from integrations.models import ErpEvent, EventStatus
-from integrations.services.inbound import sweep_stale_events
-from integrations.services.lanes import TURN_LOCK_CLASS
 from monitoring.models import InboundMonitoringEvent
-
-from .helpers import integration_with_use_case, post_v3, v3_event
-from .test_worker import broker_queue, monitoring_inserts_blocked, processed, wait_for  # noqa: F401
-from .test_worker import pytestmark as worker_marks
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.test_worker import (  # noqa: F401 - fixtures
+    broker_queue,
+    monitoring_inserts_blocked,
+    processed,
+    wait_for,
+)
+from tests.integrations.inbound.test_worker import pytestmark as worker_marks
 
 pytestmark = worker_marks
 
@@ -125,7 +130,5 @@ def test_a_killed_worker_loses_nothing_and_applies_nothing_twice_with_batching(o
         assert InboundMonitoringEvent.objects.filter(event_id=event_id).count() == 1
     assert set(ErpEvent.objects.filter(pk__in=ids).values_list("attempts", flat=True)) == {2}
     sweep_stale_events(timedelta(0))
-    from integrations.services.processing import process_events_through
-
     assert process_events_through(ids[-1]) == 0
     assert InboundMonitoringEvent.objects.filter(integration_id=str(integration.id)).count() == 60

@@ -8,8 +8,7 @@ import pytest
 
 from integrations.mapping import engine, plan
 from integrations.mapping.engine import map_inbound
-
-from .golden import GOLDEN, case_meta, case_names, run_case
+from tests.integrations.mapping.golden import GOLDEN, case_meta, case_names, run_case
 
 CONFIG = {"entities": [{"entity_schema": "contact", "unique_ids": ["id"], "fields": [
     {"attribute": "id", "field": "id"},
