@@ -8,6 +8,7 @@ from integrations.models.events import (
     EventStatus,
     TrackingRecord,
 )
+from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 
 __all__ = [
@@ -15,10 +16,12 @@ __all__ = [
     "CatalogEvent",
     "DeliveryStatus",
     "ErpEvent",
+    "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
+    "ImportStatus",
     "Integration",
     "OutboundDelivery",
     "TrackingRecord",
