@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from erpintegration.lib.bulk import insert_rows
 from monitoring.models import (
     AccessLog,
     InboundMonitoringEvent,
@@ -70,8 +71,8 @@ def record_inbound_event(**fields) -> InboundMonitoringEvent:
 
 
 def record_inbound_events(rows: list[InboundMonitoringEvent]) -> None:
-    """Write rows built with :func:`build_inbound_event` in one statement."""
-    InboundMonitoringEvent.objects.bulk_create(rows)
+    """Write rows built with :func:`build_inbound_event` in one statement (one JSON parameter on PostgreSQL)."""
+    insert_rows(InboundMonitoringEvent, rows)
 
 
 def record_api_deprecation(
