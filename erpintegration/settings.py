@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
+    "outbound-reap-stream": {"task": "integrations.tasks.reap_outbound_stream", "schedule": 300.0},
 }
 
 LOGGING = {

@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers (ids in, one service call, retry policy)."""
 from celery import shared_task
 
-from integrations.services import event_retention, inbound, processing
+from integrations.services import event_retention, inbound, outbound_stream, processing
 
 
 @shared_task(
@@ -55,3 +55,9 @@ def purge_outbound_history() -> dict:
     from integrations.services import outbound
 
     return outbound.purge_outbound_history()
+
+
+@shared_task(ignore_result=True)
+def reap_outbound_stream() -> int:
+    """Periodic: drop pollable-outbound messages and DLQ entries past their retention (MSG_EXPIRED_UNPOLLED)."""
+    return outbound_stream.reap_expired()

@@ -16,9 +16,9 @@ class ApiPersona:
     client: APIClient
 
 
-def make_api_persona(organization=None, name="test token") -> ApiPersona:
+def make_api_persona(organization=None, name="test token", scopes=None) -> ApiPersona:
     organization = organization or OrganizationFactory()
-    issued = issue_token(organization, name)
+    issued = issue_token(organization, name, scopes=scopes)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
     return ApiPersona(organization, issued.token.id, issued.plaintext, client)

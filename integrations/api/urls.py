@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("integrations.api.urls_simulation")),
     path("", include("integrations.api.urls_inbound")),
     path("", include("integrations.api.urls_outbound")),
+    path("", include("integrations.api.urls_stream")),
 ]

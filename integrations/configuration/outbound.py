@@ -12,8 +12,9 @@ from typing import Any
 
 from .checks import MISSING, Checker
 from .issues import key_path
+from .poll_delivery import is_poll_mapping, validate_poll_mappings
 
-DELIVERY_TYPES = ("webhook",)
+DELIVERY_TYPES = ("webhook", "poll")
 SERVER_KEYS = ("created_at", "updated_at")
 
 
@@ -36,6 +37,7 @@ def validate_outbound(config: Any, check: Checker, path: str) -> None:
                 check.add(key_path(mapping_path, "id"),
                           f"{mapping_id!r} is already used by mappings[{seen_ids[mapping_id]}]")
             seen_ids.setdefault(mapping_id, index)
+    validate_poll_mappings(mappings, check, mappings_path)
 
 
 def _mapping(mapping: Any, check: Checker, path: str) -> None:
@@ -47,6 +49,10 @@ def _mapping(mapping: Any, check: Checker, path: str) -> None:
     name = check.required(mapping, "name", path)
     if name is not MISSING:
         check.string(name, key_path(path, "name"))
+    if is_poll_mapping(mapping):  # its expression and delivery are checked by validate_poll_mappings
+        if "enabled" in mapping:
+            check.boolean(mapping["enabled"], key_path(path, "enabled"))
+        return
     expression = check.required(mapping, "jsonata_expression", path)
     if expression is not MISSING:
         check.jsonata(expression, key_path(path, "jsonata_expression"))

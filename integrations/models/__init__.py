@@ -9,6 +9,7 @@ from .events import (
     TrackingRecord,
 )
 from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from .outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 
 __all__ = [
     "AppMapping",
@@ -21,6 +22,9 @@ __all__ = [
     "EventStatus",
     "Integration",
     "OutboundDelivery",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",

@@ -22,11 +22,12 @@ from django.utils.dateparse import parse_datetime
 
 from erpintegration.exceptions import Conflict, NotFound, ValidationFailed
 from integrations.configuration.outbound import format_timestamp
+from integrations.configuration.poll_delivery import is_poll_mapping
 from integrations.mapping import expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
 from monitoring import services as monitoring
 
-from . import tracking
+from . import outbound_stream, tracking
 from .delivery import contains_nul, enqueue_delivery
 from .webhooks import find_webhook
 
@@ -126,6 +127,9 @@ def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
     for use_case in subscribed_use_cases(event.organization, event.event_name):
         for mapping in use_case.configuration.get("mappings") or []:
             if isinstance(mapping, dict) and mapping.get("enabled", True) is True:
+                if is_poll_mapping(mapping):  # pulled by the ERP: no webhook, no ACK tracking row
+                    outbound_stream.enqueue(event, use_case, mapping, {**(event.payload or {}), **common_fields(event)})
+                    continue
                 planned.append(_plan_one(event, use_case, mapping))
     return planned
 
@@ -277,7 +281,9 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
     """
     integration = _integration(organization, integration_id)
     use_cases = UseCase.objects.filter(integration=integration, type="outbound").order_by("created_at", "id")
-    return [_use_case_status(organization, uc) for uc in use_cases]
+    statuses = [_use_case_status(organization, uc) for uc in use_cases]
+    outbound_stream.add_poll_statuses(integration, use_cases, statuses)
+    return statuses
 
 
 def _integration(organization, integration_id) -> Integration:
