@@ -216,12 +216,15 @@ def _head_run(stream: OutboundStream, limit: int, now: datetime,
     """The run to lease, after applying the poison policy to exhausted messages at its front or inside it."""
     batch: list[OutboundQueueItem] = []
     size = 0
+    after: OutboundQueueItem | None = None
     while True:
-        candidates = list(OutboundQueueItem.objects.filter(
-            integration_id=stream.pk, state=AVAILABLE, expires_at__gt=now,
-        ).order_by("sort_time", "id")[: limit - len(batch) + 1])
+        queryset = OutboundQueueItem.objects.filter(integration_id=stream.pk, state=AVAILABLE, expires_at__gt=now)
+        if after is not None:
+            queryset = queryset.filter(Q(sort_time__gt=after.sort_time) | Q(sort_time=after.sort_time, id__gt=after.pk))
+        candidates = list(queryset.order_by("sort_time", "id")[: limit - len(batch) + 1])
         if not candidates:
             return batch, False
+        after = candidates[-1]
         settings = _settings_by_use_case({item.use_case_id for item in candidates})
         skipped = 0
         for item in candidates:

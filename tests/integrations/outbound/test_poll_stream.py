@@ -320,3 +320,18 @@ def test_another_organisations_stream_is_not_found(owner, other_org, stream):
     assert other_org.client.get(f"{base}/dlq").status_code == 404
     assert other_org.client.post(f"{base}/unblock", {}, format="json").status_code == 404
     assert owner.client.post("/v1/integrations/not-a-uuid/outbound/messages/poll", {}, format="json").status_code == 404
+
+
+def test_each_use_case_applies_its_own_policy_inside_a_run(owner):
+    integration_id = create_integration(owner)
+    create_poll_use_case(owner, integration_id, max_delivery_attempts=5)
+    create_poll_use_case(owner, integration_id, event="contract.updated", name="Strict", max_delivery_attempts=1)
+    publish(owner, n="a1")
+    publish(owner, "contract.updated", n="b1")
+    publish(owner, n="a2")
+    assert len(poll(owner, integration_id).json()["messages"]) == 3
+    lapse_lease(integration_id)
+    again = poll(owner, integration_id).json()["messages"]
+    assert [m["payload"]["n"] for m in again] == ["a1", "a2"]  # b1 was dead-lettered, nothing twice
+    [entry] = owner.client.get(f"/v1/integrations/{integration_id}/outbound/messages/dlq").json()["items"]
+    assert entry["event_name"] == "contract.updated"
