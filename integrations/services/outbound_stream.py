@@ -37,6 +37,7 @@ from integrations.configuration.poll_delivery import (
 )
 from integrations.mapping import expressions
 from integrations.models import Integration, OutboundQueueItem, OutboundStream, QueueItemState, UseCase
+from integrations.models.outbound_stream import DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 from . import stream_monitoring as mon
 
@@ -63,8 +64,9 @@ def ensure_stream(integration: Integration) -> OutboundStream:
 
 
 @contextmanager
-def locked_stream(integration_id, *, skip_locked: bool = False):
-    """A transaction holding the stream row's lock; yields the row, or None when ``skip_locked`` and busy."""
+def locked_stream(integration_id, *, organization=None, skip_locked: bool = False):
+    """A transaction holding the stream row's lock; yields the row, or None when ``skip_locked`` and busy
+    (or when the stream does not exist, or is not ``organization``'s)."""
     local = connections[OutboundStream.objects.db].vendor != "postgresql"
     lock = _local_locks[zlib.crc32(str(integration_id).encode()) % len(_local_locks)] if local else None
     if lock is not None and not lock.acquire(blocking=not skip_locked):
@@ -72,18 +74,24 @@ def locked_stream(integration_id, *, skip_locked: bool = False):
         return
     try:
         with transaction.atomic():
-            yield OutboundStream.objects.select_for_update(skip_locked=skip_locked).filter(
-                pk=integration_id).first()
+            queryset = OutboundStream.objects.select_for_update(skip_locked=skip_locked).filter(pk=integration_id)
+            if organization is not None:
+                queryset = queryset.filter(organization=organization)
+            yield queryset.first()
     finally:
         if lock is not None:
             lock.release()
 
 
-def get_integration(organization, integration_id) -> Integration:
+def integration_key(integration_id) -> uuid.UUID:
     try:
-        key = uuid.UUID(str(integration_id))
+        return uuid.UUID(str(integration_id))
     except ValueError:
         raise NotFound(f"Integration {integration_id} not found")
+
+
+def get_integration(organization, integration_id) -> Integration:
+    key = integration_key(integration_id)
     integration = Integration.objects.filter(organization=organization, pk=key).first()
     if integration is None:
         raise NotFound(f"Integration {integration_id} not found")
@@ -160,20 +168,23 @@ def _transform(expression: str, source: dict) -> tuple[dict | None, str | None]:
 
 def poll(organization, integration_id, data: Any) -> dict[str, Any]:
     """Lease the head-of-line run. Contended, leased, blocked or drained: an empty batch."""
-    integration = get_integration(organization, integration_id)
+    key = integration_key(integration_id)
     limit = _poll_limit(data)
-    timeout = ensure_stream(integration).visibility_timeout_seconds
     events: list[mon.StreamEvent] = []
-    with locked_stream(integration.pk, skip_locked=True) as stream:
+    # the hot path: the stream row (which carries the organisation) is the only lookup
+    with locked_stream(key, organization=organization, skip_locked=True) as stream:
         if stream is None:
-            return _batch([], timeout, False)
+            return _batch([], _idle_timeout(organization, key), False)
         timeout = stream.visibility_timeout_seconds
         now = timezone.now()
         if stream.lease_id and stream.lease_expires_at and stream.lease_expires_at > now:
             return _batch([], timeout, False)
-        if stream.lease_id:
+        lapsed = bool(stream.lease_id)
+        if lapsed:
             _end_lease(stream)
         if stream.blocked_item_id is not None:
+            if lapsed:
+                stream.save(update_fields=["lease_id", "lease_expires_at"])
             return _batch([], timeout, False)
         batch, has_more = _head_run(stream, limit, now, events)
         if batch:
@@ -185,10 +196,21 @@ def poll(organization, integration_id, data: Any) -> dict[str, Any]:
             stream.lease_id, stream.lease_expires_at = lease_id, now + timedelta(seconds=timeout)
             stream.last_poll_at = now
             stream.high_water_time = max(stream.high_water_time or batch[-1].sort_time, batch[-1].sort_time)
-        stream.save(update_fields=["lease_id", "lease_expires_at", "last_poll_at", "high_water_time",
-                                   "blocked_item_id", "blocked_at"])
+        if batch or lapsed or events:
+            stream.save(update_fields=["lease_id", "lease_expires_at", "last_poll_at", "high_water_time",
+                                       "blocked_item_id", "blocked_at"])
     mon.record(events)
     return _batch(batch, timeout, has_more)
+
+
+def _idle_timeout(organization, key: uuid.UUID) -> int:
+    """Contended or never used: the stream's timeout, or the default (404 for another organisation's)."""
+    row = OutboundStream.objects.filter(pk=key, organization=organization).values_list(
+        "visibility_timeout_seconds", flat=True).first()
+    if row is not None:
+        return row
+    get_integration(organization, key)
+    return DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 
 def _poll_limit(data: Any) -> int:
@@ -225,7 +247,8 @@ def _head_run(stream: OutboundStream, limit: int, now: datetime,
         if not candidates:
             return batch, False
         after = candidates[-1]
-        settings = _settings_by_use_case({item.use_case_id for item in candidates})
+        settings = _settings_by_use_case({item.use_case_id for item in candidates}) if any(
+            item.delivery_attempts for item in candidates) else {}  # max_delivery_attempts is at least 1
         skipped = 0
         for item in candidates:
             policy = settings.get(item.use_case_id, PollSettings())
@@ -299,21 +322,24 @@ class _Ack:
 
 def ack(organization, integration_id, data: Any) -> dict[str, Any]:
     """Per id ``accepted`` or ``rejected`` (not_found, stale_lease, out_of_order), in request order."""
-    integration = get_integration(organization, integration_id)
+    key = integration_key(integration_id)
     acks = _acks(data)
-    ensure_stream(integration)
     events: list[mon.StreamEvent] = []
-    with locked_stream(integration.pk) as stream:
+    with locked_stream(key, organization=organization) as stream:
+        if stream is None:  # nothing was ever queued (or not this organisation's integration: 404)
+            get_integration(organization, key)
+            return {"results": [{"id": a.id, "status": "rejected", "reason": "not_found"} for a in acks]}
+        integration = stream.integration_id
         now = timezone.now()
         active = bool(stream.lease_id) and stream.lease_expires_at is not None and stream.lease_expires_at > now
         leased = list(OutboundQueueItem.objects.filter(
-            integration_id=integration.pk, state=LEASED, lease_id=stream.lease_id).order_by("sort_time", "id")
+            integration_id=integration, state=LEASED, lease_id=stream.lease_id).order_by("sort_time", "id")
         ) if active else []
         known = {item.message_id: item for item in leased}
         missing = {a.id for a in acks} - set(known)
         if missing:
             known.update({item.message_id: item for item in OutboundQueueItem.objects.filter(
-                integration_id=integration.pk, message_id__in=missing)})
+                integration_id=integration, message_id__in=missing)})
         results: list[dict[str, Any]] = []
         valid: dict[str, int] = {}
         unblocking: OutboundQueueItem | None = None
