@@ -1,7 +1,14 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_deliveries, views_environment, views_monitoring, views_webhooks
+from . import (
+    views,
+    views_deliveries,
+    views_environment,
+    views_monitoring,
+    views_outbound_stream,
+    views_webhooks,
+)
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -26,6 +33,12 @@ integration_patterns = [
     path("<str:integration_id>/deliveries/", views_deliveries.delivery_list, name="deliveries"),
     path("<str:integration_id>/deliveries/<str:row_id>/", views_deliveries.delivery_detail, name="delivery"),
     path("<str:integration_id>/deliveries/<str:row_id>/resend/", views_deliveries.delivery_resend, name="delivery-resend"),
+    path("<str:integration_id>/stream/", views_outbound_stream.stream_page, name="stream"),
+    path("<str:integration_id>/stream/unblock/", views_outbound_stream.stream_unblock, name="stream-unblock"),
+    path("<str:integration_id>/stream/redrive/", views_outbound_stream.stream_redrive, name="stream-redrive"),
+    path("<str:integration_id>/stream/settings/", views_outbound_stream.stream_settings, name="stream-settings"),
+    path("<str:integration_id>/stream/dlq/<str:message_id>/payload/", views_outbound_stream.dlq_payload,
+         name="stream-dlq-payload"),
 ]
 
 event_patterns = [

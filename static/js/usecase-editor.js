@@ -249,19 +249,67 @@
       "aria-label": "Mapping " + (index + 1) + " enabled",
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
+    var isPoll = mapping.delivery.type === "poll";
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
         input("Name", "name", mapping.name, function (v) { mapping.name = v; }),
-        input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
+        deliveryTypeSelect(mapping, index, path),
+        isPoll ? null : input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
           { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" }),
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
-      el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+      isPoll ? pollDeliveryFields(mapping, index, path) : null,
+      el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
+        ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
+        : "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
       })
+    ]);
+  }
+
+  // Poll delivery: the ERP pulls the integration's stream instead of receiving a webhook.
+  function deliveryTypeSelect(mapping, index, path) {
+    var select = el("select", {
+      "data-path": path + ".delivery.type", "aria-label": "Delivery of mapping " + (index + 1), disabled: readOnly || null,
+      onchange: function (event) {
+        mapping.delivery = event.target.value === "poll" ? { type: "poll" } : { type: "webhook", webhook_id: "" };
+        if (event.target.value === "poll" && !mapping.jsonata_expression) { delete mapping.jsonata_expression; }
+        writeJson(); render();
+      }
+    }, [["webhook", "Webhook (push)"], ["poll", "Poll (the ERP pulls)"]].map(function (option) {
+      return el("option", { value: option[0], text: option[1], selected: mapping.delivery.type === option[0] || null });
+    }));
+    return el("label", { class: "field" }, [el("span", { class: "label", text: "Delivery" }), select]);
+  }
+
+  function pollDeliveryFields(mapping, index, path) {
+    var delivery = mapping.delivery;
+    function number(label, key, placeholder, min, max) {
+      return el("label", { class: "field" }, [el("span", { class: "label", text: label }), el("input", {
+        type: "number", min: String(min), max: String(max), value: delivery[key] === undefined ? "" : delivery[key],
+        placeholder: placeholder, "data-path": path + ".delivery." + key, disabled: readOnly || null,
+        "aria-label": label + " of mapping " + (index + 1),
+        oninput: function (event) {
+          var value = event.target.value.trim();
+          if (value === "") { delete delivery[key]; } else { delivery[key] = Number(value); }
+          writeJson();
+        }
+      })]);
+    }
+    var policy = el("select", {
+      "data-path": path + ".delivery.poison_policy", "aria-label": "Poison policy of mapping " + (index + 1),
+      disabled: readOnly || null,
+      onchange: function (event) { delivery.poison_policy = event.target.value; writeJson(); }
+    }, [["dead_letter", "Dead-letter it, keep the stream flowing"], ["block", "Block the stream until unblocked"]].map(function (o) {
+      return el("option", { value: o[0], text: o[1], selected: (delivery.poison_policy || "dead_letter") === o[0] || null });
+    }));
+    return el("div", { class: "entity-head" }, [
+      number("Retention days", "retention_days", "30", 1, 90),
+      number("Max delivery attempts", "max_delivery_attempts", "5", 1, 100),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "When attempts run out" }), policy])
     ]);
   }
 
