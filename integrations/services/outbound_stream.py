@@ -332,13 +332,14 @@ def ack(organization, integration_id, data: Any) -> dict[str, Any]:
         integration = stream.integration_id
         now = timezone.now()
         active = bool(stream.lease_id) and stream.lease_expires_at is not None and stream.lease_expires_at > now
-        leased = list(OutboundQueueItem.objects.filter(
+        items = OutboundQueueItem.objects.defer("payload", "source")  # an ack never needs the payloads
+        leased = list(items.filter(
             integration_id=integration, state=LEASED, lease_id=stream.lease_id).order_by("sort_time", "id")
         ) if active else []
         known = {item.message_id: item for item in leased}
         missing = {a.id for a in acks} - set(known)
         if missing:
-            known.update({item.message_id: item for item in OutboundQueueItem.objects.filter(
+            known.update({item.message_id: item for item in items.filter(
                 integration_id=integration, message_id__in=missing)})
         results: list[dict[str, Any]] = []
         valid: dict[str, int] = {}

@@ -335,3 +335,14 @@ def test_each_use_case_applies_its_own_policy_inside_a_run(owner):
     assert [m["payload"]["n"] for m in again] == ["a1", "a2"]  # b1 was dead-lettered, nothing twice
     [entry] = owner.client.get(f"/v1/integrations/{integration_id}/outbound/messages/dlq").json()["items"]
     assert entry["event_name"] == "contract.updated"
+
+
+def test_openapi_documents_the_five_operations_at_the_contracts_paths(client):
+    from tests.integrations.api.test_config_openapi import operations
+    from tests.spec import load_spec
+
+    ours = operations(client.get("/openapi.json?format=json").json())
+    contract = operations(load_spec("1.33"))
+    for operation_id in ("pollOutboundMessages", "ackOutboundMessages", "listOutboundDlqMessages",
+                         "redriveOutboundDlqMessages", "unblockOutboundStream"):
+        assert ours.get(operation_id) == contract[operation_id], operation_id
