@@ -346,3 +346,26 @@ def test_openapi_documents_the_five_operations_at_the_contracts_paths(client):
     for operation_id in ("pollOutboundMessages", "ackOutboundMessages", "listOutboundDlqMessages",
                          "redriveOutboundDlqMessages", "unblockOutboundStream"):
         assert ours.get(operation_id) == contract[operation_id], operation_id
+
+
+def test_the_response_cap_shortens_the_run(owner, stream, monkeypatch):
+    integration_id, _ = stream
+    for n in range(3):
+        publish(owner, n=n, blob="x" * 2000)
+    monkeypatch.setattr(outbound_stream, "RESPONSE_CAP_BYTES", 6500)
+    body = poll(owner, integration_id, limit=10).json()
+    assert [m["payload"]["n"] for m in body["messages"]] == [0, 1] and body["has_more"] is True
+
+
+def test_a_late_arrival_is_rekeyed_to_the_tail(owner, stream, caplog):
+    integration_id, _ = stream
+    publish(owner, n="now")
+    ack(owner, integration_id, poll(owner, integration_id).json()["messages"])
+    publish(owner, n="queued")
+    with caplog.at_level("INFO", logger="erpintegration.outbound.stream"):
+        response = owner.client.post("/v1/event-catalog/events", {
+            "event_name": "contract.created", "payload": {"n": "late"}, "event_time": "2020-01-01T00:00:00Z"},
+            format="json")
+    assert response.status_code in (200, 201, 202)
+    assert "MSG_LATE_ARRIVAL" in caplog.text
+    assert [m["payload"]["n"] for m in poll(owner, integration_id).json()["messages"]] == ["queued", "late"]
