@@ -139,4 +139,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from . import admin_events  # noqa: E402,F401  (registers the inbound pipeline's models)
+from . import admin_events, admin_outbound_stream  # noqa: E402,F401  (register the pipeline's and the stream's models)
