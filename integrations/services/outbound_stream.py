@@ -199,7 +199,7 @@ def poll(organization, integration_id, data: Any) -> dict[str, Any]:
         if batch or lapsed or events:
             stream.save(update_fields=["lease_id", "lease_expires_at", "last_poll_at", "high_water_time",
                                        "blocked_item_id", "blocked_at"])
-    mon.record(events)
+        mon.record(events)  # in the same transaction as the change
     return _batch(batch, timeout, has_more)
 
 
@@ -379,7 +379,7 @@ def ack(organization, integration_id, data: Any) -> dict[str, Any]:
         if active and len(accepted) == len(leased):
             stream.lease_id, stream.lease_expires_at = "", None  # the whole batch is settled
         stream.save(update_fields=["last_ack_at", "lease_id", "lease_expires_at", "blocked_item_id", "blocked_at"])
-    mon.record(events)
+        mon.record(events)  # in the same transaction as the change
     return {"results": results}
 
 
@@ -519,7 +519,7 @@ def redrive(organization, integration_id, data: Any) -> dict[str, Any]:
             results[index]["status"] = "redriven"
             events.append(mon.item_event(mon.MSG_ENQUEUED, copy, f"redriven from the DLQ ({original})",
                                          redriven_from=original, sequence=copy.pk))
-    mon.record(events)
+        mon.record(events)  # in the same transaction as the change
     return {"results": results}
 
 
@@ -572,7 +572,7 @@ def unblock(organization, integration_id, data: Any) -> dict[str, Any]:
             return {"unblocked": False}
         settings = _settings_by_use_case([item.use_case_id]).get(item.use_case_id, PollSettings())
         _dead_letter(item, reason or OPERATOR_REASON, now, settings.retention_days, events)
-    mon.record(events)
+        mon.record(events)  # in the same transaction as the change
     return {"unblocked": True, "dead_lettered_id": item.message_id}
 
 
@@ -600,21 +600,30 @@ def reap_expired(*, now: datetime | None = None, batch_size: int = 1000) -> int:
         "integration_id", flat=True).distinct())
     removed = 0
     for integration_id in integration_ids:
-        with locked_stream(integration_id, skip_locked=True) as stream:
-            if stream is None and OutboundStream.objects.filter(pk=integration_id).exists():
-                continue
-            expired = list(OutboundQueueItem.objects.filter(
-                integration_id=integration_id, expires_at__lte=now).order_by("id")[:batch_size])
-            events = [mon.item_event(mon.MSG_EXPIRED_UNPOLLED, item, "expired before it was ever polled",
-                                     expires_at=format_timestamp(item.expires_at))
-                      for item in expired if item.state == AVAILABLE and item.delivery_attempts == 0]
-            OutboundQueueItem.objects.filter(pk__in=[item.pk for item in expired]).delete()
-            if stream is not None and stream.blocked_item_id in {item.pk for item in expired}:
-                stream.blocked_item_id, stream.blocked_at = None, None
-                stream.save(update_fields=["blocked_item_id", "blocked_at"])
-            removed += len(expired)
-        mon.record(events)
+        while True:
+            count = _reap_batch(integration_id, now, batch_size)
+            removed += max(count, 0)
+            if count < batch_size:
+                break
     return removed
+
+
+def _reap_batch(integration_id, now: datetime, batch_size: int) -> int:
+    """One transaction of the reaper on one stream; -1 when the stream is busy (next run)."""
+    with locked_stream(integration_id, skip_locked=True) as stream:
+        if stream is None and OutboundStream.objects.filter(pk=integration_id).exists():
+            return -1
+        expired = list(OutboundQueueItem.objects.defer("payload", "source").filter(
+            integration_id=integration_id, expires_at__lte=now).order_by("id")[:batch_size])
+        events = [mon.item_event(mon.MSG_EXPIRED_UNPOLLED, item, "expired before it was ever polled",
+                                 expires_at=format_timestamp(item.expires_at))
+                  for item in expired if item.state == AVAILABLE and item.delivery_attempts == 0]
+        OutboundQueueItem.objects.filter(pk__in=[item.pk for item in expired]).delete()
+        if stream is not None and stream.blocked_item_id in {item.pk for item in expired}:
+            stream.blocked_item_id, stream.blocked_at = None, None
+            stream.save(update_fields=["blocked_item_id", "blocked_at"])
+        mon.record(events)  # in the same transaction as the change
+        return len(expired)
 
 
 # --- status -----------------------------------------------------------------------------------------------

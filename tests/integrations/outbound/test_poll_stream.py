@@ -369,3 +369,11 @@ def test_a_late_arrival_is_rekeyed_to_the_tail(owner, stream, caplog):
     assert response.status_code in (200, 201, 202)
     assert "MSG_LATE_ARRIVAL" in caplog.text
     assert [m["payload"]["n"] for m in poll(owner, integration_id).json()["messages"]] == ["queued", "late"]
+
+
+def test_the_reaper_works_through_a_backlog_in_batches(owner, stream):
+    for n in range(5):
+        publish(owner, n=n)
+    OutboundQueueItem.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert outbound_stream.reap_expired(batch_size=2) == 5
+    assert not OutboundQueueItem.objects.exists()
