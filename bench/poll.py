@@ -37,7 +37,7 @@ def parse_args():
 
 
 def seed(org, count: int) -> float:
-    from integrations.services import outbound
+    from integrations.outbound.services import catalog as outbound
 
     started = time.perf_counter()
     for n in range(count):
@@ -51,7 +51,7 @@ def drain(org, integration_id, token: str, consumers: int, batch: int, via_http:
     from django.test import Client
 
     from integrations.models import OutboundQueueItem
-    from integrations.services import outbound_stream
+    from integrations.outbound.services import stream as outbound_stream
 
     order: list[int] = []
     guard = threading.Lock()

@@ -10,9 +10,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
-from .poll_delivery import is_poll_mapping, validate_poll_mappings
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
+from integrations.configuration.poll_delivery import is_poll_mapping, validate_poll_mappings
 
 DELIVERY_TYPES = ("webhook", "poll")
 SERVER_KEYS = ("created_at", "updated_at")

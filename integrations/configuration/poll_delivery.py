@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import Checker
-from .issues import key_path
+from integrations.configuration.checks import Checker
+from integrations.configuration.issues import key_path
 
 POLL = "poll"
 POISON_POLICIES = ("dead_letter", "block")

@@ -1,6 +1,6 @@
 """Integration models, one module per concern; import them from here."""
-from .config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
-from .events import (
+from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
     EventProcessingLock,
@@ -8,8 +8,8 @@ from .events import (
     EventStatus,
     TrackingRecord,
 )
-from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
-from .outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
+from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 
 __all__ = [
     "AppMapping",

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from integrations.models import OutboundStream
-from integrations.services import outbound
+from integrations.outbound.services import catalog as outbound
 from tests.conftest import make_api_persona
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.spec import assert_matches_contract

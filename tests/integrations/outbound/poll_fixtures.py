@@ -4,7 +4,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from integrations.models import OutboundStream
-from integrations.services import outbound, outbound_stream
+from integrations.outbound.services import catalog as outbound
+from integrations.outbound.services import stream as outbound_stream
 from tests.factories import IntegrationFactory, UseCaseFactory
 
 

@@ -17,7 +17,8 @@ import pytest
 from django.db import connection, connections
 
 from integrations.models import OutboundQueueItem, OutboundStream
-from integrations.services import outbound, outbound_stream
+from integrations.outbound.services import catalog as outbound
+from integrations.outbound.services import stream as outbound_stream
 from tests.conftest import make_api_persona
 from tests.factories import IntegrationFactory, UseCaseFactory
 

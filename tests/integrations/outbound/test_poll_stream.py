@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import OutboundQueueItem, OutboundStream, UseCase
-from integrations.services import outbound_stream
+from integrations.outbound.services import stream as outbound_stream
 from tests.conftest import make_api_persona
 from tests.spec import assert_matches_contract
 
@@ -338,7 +338,7 @@ def test_each_use_case_applies_its_own_policy_inside_a_run(owner):
 
 
 def test_openapi_documents_the_five_operations_at_the_contracts_paths(client):
-    from tests.integrations.api.test_config_openapi import operations
+    from tests.integrations.setup.test_config_openapi import operations
     from tests.spec import load_spec
 
     ours = operations(client.get("/openapi.json?format=json").json())

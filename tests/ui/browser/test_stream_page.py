@@ -3,7 +3,7 @@ and select-and-redrive; then the ERP polls the redriven messages."""
 import pytest
 
 from integrations.models import OutboundQueueItem, OutboundStream
-from integrations.services import outbound_stream
+from integrations.outbound.services import stream as outbound_stream
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.integrations.outbound.poll_fixtures import troubled_stream
 
