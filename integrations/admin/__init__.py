@@ -146,4 +146,5 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from integrations.admin import events, stream  # noqa: E402,F401  (register the pipeline's and the stream's models)
+# Registering the other admin modules' models: they import this package's helpers, so they come last.
+from integrations.admin import events, imports, stream  # noqa: E402,F401

@@ -8,6 +8,7 @@ from integrations.models.events import (
     EventStatus,
     TrackingRecord,
 )
+from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 
@@ -16,10 +17,12 @@ __all__ = [
     "CatalogEvent",
     "DeliveryStatus",
     "ErpEvent",
+    "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
+    "ImportStatus",
     "Integration",
     "OutboundDelivery",
     "OutboundQueueItem",
