@@ -49,6 +49,7 @@ class OutboundQueueItem(models.Model):
     # the untransformed event, kept only when a transform ran (redrive with reapply_mapping needs it)
     source = models.JSONField(null=True, blank=True)
     mapping_version = models.CharField(max_length=16, blank=True, default="")
+    correlation_id = models.CharField(max_length=255, blank=True, default="")  # the trace of the catalog event
     sort_time = models.DateTimeField()
     enqueued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
