@@ -20,8 +20,6 @@ DEFAULT_RETENTION_DAYS = 30
 DEFAULT_POISON_POLICY = "dead_letter"
 DEFAULT_MAX_DELIVERY_ATTEMPTS = 5
 POLL_KEYS = ("retention_days", "poison_policy", "max_delivery_attempts")
-WEBHOOK_KEYS = ("webhook_id", "webhook_name", "webhook_url")
-OTHER_KEYS = ("use_case_slug",)
 
 
 @dataclass(frozen=True)
@@ -37,31 +35,20 @@ def is_poll_mapping(mapping: Any) -> bool:
 
 
 def validate_poll_mappings(mappings: list, check: Checker, path: str) -> None:
-    """Every poll-specific rule over a use case's ``mappings`` (the one entry point for poll validation)."""
+    """The rule across a use case's mappings: at most one of them delivers by poll."""
     first_poll: int | None = None
     for index, mapping in enumerate(mappings):
-        if not isinstance(mapping, dict) or not isinstance(mapping.get("delivery"), dict):
-            continue  # reported by the general mapping checks
-        mapping_path = f"{path}[{index}]"
-        delivery, delivery_path = mapping["delivery"], key_path(mapping_path, "delivery")
-        if delivery.get("type") != POLL:
-            for key in POLL_KEYS:
-                if key in delivery:
-                    check.add(key_path(delivery_path, key), "is a poll delivery setting; remove it or set type to poll")
+        if not is_poll_mapping(mapping):
             continue
         if first_poll is not None:
-            check.add(delivery_path, f"a use case has at most one poll mapping (mappings[{first_poll}] is one)")
+            check.add(key_path(f"{path}[{index}]", "delivery"),
+                      f"a use case has at most one poll mapping (mappings[{first_poll}] is one)")
         else:
             first_poll = index
-        _poll_delivery(delivery, check, delivery_path)
-        if "jsonata_expression" in mapping:
-            check.jsonata(mapping["jsonata_expression"], key_path(mapping_path, "jsonata_expression"))
 
 
-def _poll_delivery(delivery: dict, check: Checker, path: str) -> None:
-    for key in WEBHOOK_KEYS + OTHER_KEYS:
-        if key in delivery:
-            check.add(key_path(path, key), "is not allowed on a poll delivery")
+def check_poll_delivery(delivery: dict, check: Checker, path: str) -> None:
+    """``PollDeliveryConfig``'s own settings (keys of other delivery types are refused by the variant table)."""
     _integer(delivery, "retention_days", 1, 90, check, path)
     _integer(delivery, "max_delivery_attempts", 1, 100, check, path)
     if "poison_policy" in delivery:

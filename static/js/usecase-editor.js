@@ -249,20 +249,48 @@
       "aria-label": "Mapping " + (index + 1) + " enabled",
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
-    var isPoll = mapping.delivery.type === "poll";
+    var deliveryType = mapping.delivery.type || "webhook";
+    var isPoll = deliveryType === "poll";
+    var knownTypes = [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], ["poll", "Poll (the ERP pulls)"]];
+    var typeSelect = el("select", {
+      "aria-label": "Delivery of mapping " + (index + 1), "data-path": path + ".delivery.type", disabled: readOnly || null,
+      onchange: function (event) {
+        if (event.target.value === "file_proxy") {
+          mapping.delivery = { type: "file_proxy", use_case_slug: "" };
+          delete mapping.jsonata_expression;  // a file_proxy delivery takes no expression
+        } else if (event.target.value === "poll") {
+          mapping.delivery = { type: "poll" };  // the expression is an optional enqueue-time transform
+          if (!mapping.jsonata_expression) { delete mapping.jsonata_expression; }
+        } else {
+          mapping.delivery = { type: event.target.value, webhook_id: "" };
+          mapping.jsonata_expression = mapping.jsonata_expression || "";
+        }
+        writeJson(); render();
+      }
+    }, (knownTypes.some(function (pair) { return pair[0] === deliveryType; }) ? knownTypes
+        : knownTypes.concat([[deliveryType, deliveryType]])).map(function (pair) {
+      return el("option", { value: pair[0], selected: deliveryType === pair[0] || null, text: pair[1] });
+    }));
+    var target = deliveryType === "file_proxy"
+      ? input("Upload use case (slug)", "delivery.use_case_slug", mapping.delivery.use_case_slug, function (v) { mapping.delivery.use_case_slug = v; },
+          { class: "code", placeholder: "dms-upload" })
+      : deliveryType === "webhook"
+        ? input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
+            { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" })
+        : isPoll ? null : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
         input("Name", "name", mapping.name, function (v) { mapping.name = v; }),
-        deliveryTypeSelect(mapping, index, path),
-        isPoll ? null : input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
-          { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" }),
+        el("label", { class: "field" }, [el("span", { class: "label", text: "Delivery" }), typeSelect]),
+        target,
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
       isPoll ? pollDeliveryFields(mapping, index, path) : null,
-      el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
-        ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
-        : "JSONata expression (the webhook body)" }), expression]),
+      deliveryType === "file_proxy" ? null
+        : el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
+          ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
+          : "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
@@ -271,20 +299,6 @@
   }
 
   // Poll delivery: the ERP pulls the integration's stream instead of receiving a webhook.
-  function deliveryTypeSelect(mapping, index, path) {
-    var select = el("select", {
-      "data-path": path + ".delivery.type", "aria-label": "Delivery of mapping " + (index + 1), disabled: readOnly || null,
-      onchange: function (event) {
-        mapping.delivery = event.target.value === "poll" ? { type: "poll" } : { type: "webhook", webhook_id: "" };
-        if (event.target.value === "poll" && !mapping.jsonata_expression) { delete mapping.jsonata_expression; }
-        writeJson(); render();
-      }
-    }, [["webhook", "Webhook (push)"], ["poll", "Poll (the ERP pulls)"]].map(function (option) {
-      return el("option", { value: option[0], text: option[1], selected: mapping.delivery.type === option[0] || null });
-    }));
-    return el("label", { class: "field" }, [el("span", { class: "label", text: "Delivery" }), select]);
-  }
-
   function pollDeliveryFields(mapping, index, path) {
     var delivery = mapping.delivery;
     function number(label, key, placeholder, min, max) {
@@ -320,6 +334,21 @@
       oninput: function (e) { model.event_catalog_event = e.target.value; writeJson(); }
     });
     structured.appendChild(el("label", { class: "field" }, [el("span", { class: "label", text: "Catalog event" }), event]));
+    var filter = el("input", {
+      type: "text", class: "code", value: model.event_filter || "", "data-path": "configuration.event_filter",
+      "aria-label": "Event filter", placeholder: "contract.status = 'active' (empty: every event)", disabled: readOnly || null,
+      oninput: function (e) { if (e.target.value) { model.event_filter = e.target.value; } else { delete model.event_filter; } writeJson(); }
+    });
+    var ack = el("select", {
+      "aria-label": "ACK tracking", "data-path": "configuration.ack_tracking", disabled: readOnly || null,
+      onchange: function (e) { if (e.target.value === "on") { delete model.ack_tracking; } else { model.ack_tracking = e.target.value; } writeJson(); }
+    }, [["on", "on: receivers acknowledge with _ack_id"], ["off", "off: no acknowledgement tracked"]].map(function (pair) {
+      return el("option", { value: pair[0], selected: (model.ack_tracking || "on") === pair[0] || null, text: pair[1] });
+    }));
+    structured.appendChild(el("div", { class: "grid-2" }, [
+      el("label", { class: "field" }, [el("span", { class: "label", text: "Event filter (JSONata, optional)" }), filter]),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "ACK tracking" }), ack])
+    ]));
     model.mappings = model.mappings || [];
     model.mappings.forEach(function (_, index) { structured.appendChild(outboundMapping(model.mappings, index)); });
     if (!readOnly) {
@@ -344,7 +373,14 @@
     if (!model || typeof model !== "object" || Array.isArray(model)) {
       model = model || {};
     }
-    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var type = root.getAttribute("data-type");
+    if (type === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var custom = (window.UseCaseStructuredEditors || {})[type];  // usecase-editor-types.js
+    if (custom) {
+      custom({ model: model, structured: structured, el: el, writeJson: writeJson, render: render, readOnly: readOnly });
+      markIssues(lastIssues);
+      return;
+    }
     model.entities = model.entities || [];
     model.entities.forEach(function (_, index) { structured.appendChild(entityCard(model.entities, index)); });
     var readings = (model.meter_readings || []).length;

@@ -104,10 +104,10 @@ def lease_token(item: OutboundQueueItem) -> str:
 
 # --- enqueue ----------------------------------------------------------------------------------------------
 
-def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> OutboundQueueItem | None:
+def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None:
     """Put one catalog event on the stream of the use case's integration (inside the publisher's
     transaction). Idempotent per (use case, event id). ``source`` is the standardised event; the mapping's
-    optional transform runs now. A failing transform queues nothing and is recorded."""
+    optional transform runs now. A failing transform queues nothing, is recorded, and its error returned."""
     source = {key: value for key, value in source.items() if key not in INTERNAL_KEYS}
     expression = transform_expression(mapping)
     payload, version, kept_source = source, "", None
@@ -119,7 +119,7 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> OutboundQu
                 integration_id=str(use_case.integration_id), use_case_id=str(use_case.id),
                 event_id=event.event_id, event_name=event.event_name,
                 message=f"poll mapping {mapping.get('id')}: {error}; the event was not queued")])
-            return None
+            return error
         version, kept_source = mapping_version(expression), source
     settings = poll_settings(mapping)
     stream = ensure_stream(use_case.integration)
@@ -137,14 +137,14 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> OutboundQu
         with transaction.atomic():
             item.save(force_insert=True)
     except IntegrityError:
-        return None  # already queued for this use case
+        return None  # already queued for this use case: idempotent
     rows = [mon.item_event(mon.MSG_ENQUEUED, item, "queued for polling", sequence=item.pk,
                            mapping_version=version or None)]
     if late:
         rows.append(mon.item_event(mon.MSG_LATE_ARRIVAL, item, "event time is before messages already leased; "
                                    "re-keyed to the tail", event_time=format_timestamp(event.event_time)))
     mon.record(rows)
-    return item
+    return None
 
 
 def _transform(expression: str, source: dict) -> tuple[dict | None, str | None]:

@@ -50,8 +50,9 @@ INVALID = [
     ("attempts-high", {"max_delivery_attempts": 101}, f"{P0}.max_delivery_attempts", "must be from 1 to 100"),
     ("attempts-bool", {"max_delivery_attempts": True}, f"{P0}.max_delivery_attempts", "must be an integer"),
     ("policy", {"poison_policy": "retry"}, f"{P0}.poison_policy", "must be one of dead_letter, block"),
-    ("webhook-id", {"webhook_id": "wh-1"}, f"{P0}.webhook_id", "is not allowed on a poll delivery"),
-    ("webhook-url", {"webhook_url": "https://x"}, f"{P0}.webhook_url", "is not allowed on a poll delivery"),
+    ("webhook-id", {"webhook_id": "wh-1"}, f"{P0}.webhook_id", "belongs to delivery type 'webhook', not 'poll'"),
+    ("webhook-url", {"webhook_url": "https://x"}, f"{P0}.webhook_url", "belongs to delivery type 'webhook'"),
+    ("slug", {"use_case_slug": "dms"}, f"{P0}.use_case_slug", "belongs to delivery type 'file_proxy'"),
 ]
 
 
@@ -70,7 +71,8 @@ def test_poll_settings_on_a_webhook_delivery_are_rejected():
     webhook = copy.deepcopy(OUTBOUND["mappings"][0])
     webhook["delivery"]["retention_days"] = 7
     assert_single_issue(validate_configuration, "outbound", with_mappings(webhook),
-                        path="configuration.mappings[0].delivery.retention_days", contains="poll delivery setting")
+                        path="configuration.mappings[0].delivery.retention_days",
+                        contains="belongs to delivery type 'poll', not 'webhook'")
 
 
 def test_invalid_transform_on_poll_names_its_path():
