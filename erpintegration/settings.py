@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
     "monitoring-evaluate-notifications": {"task": "monitoring.tasks.evaluate_notifications",
                                           "schedule": float(env_int("NOTIFICATION_EVALUATION_SECONDS", 300))},
+    "outbound-reap-stream": {"task": "integrations.tasks.reap_outbound_stream", "schedule": 300.0},
     "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
 

@@ -10,6 +10,7 @@ from erpintegration import views
 integration_pages = [
     path("", include("integrations.setup.urls")),
     path("", include("integrations.outbound.urls_deliveries")),
+    path("", include("integrations.outbound.urls_stream")),
     path("", include("fileproxy.urls_environment")),
     path("", include("monitoring.urls_tab")),
 ]

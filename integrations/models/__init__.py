@@ -11,6 +11,7 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 from integrations.models.portals import PortalConfig, PortalOrigin
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "OutboundDelivery",
     "PortalConfig",
     "PortalOrigin",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",
