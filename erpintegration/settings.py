@@ -156,6 +156,10 @@ JSONATA_TIMEOUT_MS = env_int("JSONATA_TIMEOUT_MS", 2000)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
 MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
+# JSONata evaluates in supervised child processes under this address-space budget (0: in-process, unbounded)
+JSONATA_MEMORY_LIMIT_MB = env_int("JSONATA_MEMORY_LIMIT_MB", 256)
+JSONATA_MAX_OUTPUT_BYTES = env_int("JSONATA_MAX_OUTPUT_BYTES", 10 * 2**20)
+JSONATA_PROCESSES = env_int("JSONATA_PROCESSES", 2)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],

@@ -15,4 +15,7 @@ class IntegrationsConfig(AppConfig):
             max_depth=settings.JSONATA_MAX_DEPTH,
             max_sequence=settings.JSONATA_MAX_SEQUENCE,
             event_timeout_ms=settings.MAPPING_EVENT_TIMEOUT_MS,
+            memory_limit_mb=settings.JSONATA_MEMORY_LIMIT_MB,
+            max_output_bytes=settings.JSONATA_MAX_OUTPUT_BYTES,
+            processes=settings.JSONATA_PROCESSES,
         )

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
-from integrations.mapping.engine import RuntimeContext, map_inbound
+from integrations.mapping.bounded import map_inbound
+from integrations.mapping.engine import RuntimeContext
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 from integrations.models import ErpEvent, EventProcessingLock, EventStatus, UseCase
