@@ -18,4 +18,6 @@ class IntegrationsConfig(AppConfig):
             memory_limit_mb=settings.JSONATA_MEMORY_LIMIT_MB,
             max_output_bytes=settings.JSONATA_MAX_OUTPUT_BYTES,
             processes=settings.JSONATA_PROCESSES,
+            max_value_bytes=settings.MAPPING_MAX_VALUE_BYTES,
+            max_event_bytes=settings.MAPPING_MAX_EVENT_BYTES,
         )

@@ -1,4 +1,5 @@
-"""``map_inbound``/``map_v1`` under the JSONata memory budget, one round trip per event.
+"""``map_inbound``/``map_v1`` under the JSONata memory budget, one round trip per event, with the size limits
+of ``limits.py`` checked on every result.
 
 With a budget configured (``memory_limit_mb``), a whole event is mapped in an evaluation child
 (``isolation.py``): the engine's plain-Python steps and its JSONata evaluations all run there, so the
@@ -15,6 +16,7 @@ from typing import Any
 
 from . import engine, expressions, isolation
 from .engine import RuntimeContext
+from .limits import check_result_size
 from .results import MappingError, MappingResult
 
 _GRACE_MS = 1000
@@ -22,22 +24,27 @@ _GRACE_MS = 1000
 
 def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None) -> MappingResult:
     if not expressions.current_config().memory_limit_mb:
-        return engine.map_inbound(configuration, data, context)
+        return _sized(engine.map_inbound(configuration, data, context))
     builder = context.build_file_proxy_url if context is not None else None
     child_context = (context.org_id, context.integration_id) if builder is not None else None
     result = _in_child("map_inbound", (configuration, data), child_context, builder)
     if result is None:
-        return engine.map_inbound(configuration, data, context)
-    return result
+        result = engine.map_inbound(configuration, data, context)
+    return _sized(result)
 
 
 def map_v1(mapping_configuration: dict, object_type: str, data: Any) -> MappingResult:
     if not expressions.current_config().memory_limit_mb:
-        return engine.map_v1(mapping_configuration, object_type, data)
+        return _sized(engine.map_v1(mapping_configuration, object_type, data))
     result = _in_child("map_v1", (mapping_configuration, object_type, data), None, None)
     if result is None:
-        return engine.map_v1(mapping_configuration, object_type, data)
-    return result
+        result = engine.map_v1(mapping_configuration, object_type, data)
+    return _sized(result)
+
+
+def _sized(result: MappingResult) -> MappingResult:
+    config = expressions.current_config()
+    return check_result_size(result, config.max_value_bytes, config.max_event_bytes)
 
 
 def _in_child(function: str, args: tuple, context: tuple | None, builder) -> MappingResult | None:

@@ -47,6 +47,8 @@ class EngineConfig:
     memory_limit_mb: int = 0
     max_output_bytes: int = 10 * 2**20  # serialized result of one evaluation (isolated evaluation only)
     processes: int = 2  # children per serving process (isolated evaluation only)
+    max_value_bytes: int = 2**20  # one mapped value (limits.py)
+    max_event_bytes: int = 10 * 2**20  # all mapped values of one event together
 
 
 class _Undefined:

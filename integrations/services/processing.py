@@ -61,7 +61,7 @@ STORE_ERROR_CATEGORIES = {
 def mapping_error_category(code: str) -> str:
     if code in MAPPING_ERROR_CATEGORIES:
         return MAPPING_ERROR_CATEGORIES[code]
-    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code:
+    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code or "TOO_LARGE" in code:
         return ErrorCategory.VALIDATION
     if "TIMEOUT" in code:
         return ErrorCategory.TIMEOUT
