@@ -2,6 +2,7 @@
 SQLite in ``var/`` and Celery tasks executed in-process (no broker needed)."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "entities",
     "monitoring",
     "fileproxy",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,7 +77,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: login throttling (django-axes)
 ]
+
+# Login throttling (django-axes) for /login/ and /admin/login/: after AXES_FAILURE_LIMIT wrong passwords a
+# username is locked out (from every address), and so is an address (for every username), for the cool-off.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "erpintegration.ui.views.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "erpintegration.ui.views.login_locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "erpintegration.urls"
 CSRF_FAILURE_VIEW = "erpintegration.views.csrf_failure"
@@ -172,7 +186,24 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "erpintegration.api.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["erpintegration.ratelimit.RequestRateThrottle"],
 }
+
+# Requests per minute (erpintegration/ratelimit.py); 0 turns a limit off.
+RATE_LIMIT_ORG_PER_MINUTE = env_int("RATE_LIMIT_ORG_PER_MINUTE", 1000)
+RATE_LIMIT_TOKEN_PER_MINUTE = env_int("RATE_LIMIT_TOKEN_PER_MINUTE", 1000)
+
+
+def cache_settings(environ) -> dict:
+    """Redis when ``REDIS_URL``/``CACHE_URL`` is set (rate-limit counters shared by every process),
+    else local memory (the embedded default runs one server process)."""
+    url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "erpintegration"}}
+
+
+CACHES = cache_settings(os.environ)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "erpintegration API",

@@ -3,6 +3,7 @@
 Views parse input, call one service and render; the rules live in ``erpintegration.ui_services`` and
 ``erpintegration.tokens``.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from erpintegration import tokens, ui_services
 from erpintegration.exceptions import ApplicationError
+from erpintegration.lib.client_ip import client_ip
 from erpintegration.models import Role
 
 from .access import admin_required, switch_organization, viewer_required
@@ -147,3 +149,19 @@ def member_remove(request, membership_id):
         messages.success(request, f"{membership.user.username} no longer has access to {request.organization.name}.")
     return redirect("ui:members")
 
+
+
+def login_client_ip(request) -> str:
+    """The address django-axes counts failed logins by (behind a trusted proxy: the forwarded one)."""
+    return client_ip(request.META, settings.TRUSTED_PROXIES)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the login page with the reason, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "ui/login.html", {
+        "locked_out": f"Too many failed login attempts. Try again in {minutes} minutes, or ask an administrator.",
+        "form": None, "next": "",
+    }, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
