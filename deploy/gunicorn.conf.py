@@ -25,3 +25,10 @@ accesslog = "-"
 control_socket_disable = True
 # Addresses whose X-Forwarded-* headers gunicorn believes (the reverse proxy); see also TRUSTED_PROXIES.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Without a broker (the embedded default) the periodic work runs in the server process."""
+    from integrations import embedded_schedule
+
+    embedded_schedule.start()
