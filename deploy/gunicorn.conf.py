@@ -22,6 +22,7 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-"
+logger_class = "erpintegration.gunicorn_logging.RedactingLogger"  # no download signatures in the log
 control_socket_disable = True
 # Addresses whose X-Forwarded-* headers gunicorn believes (the reverse proxy); see also TRUSTED_PROXIES.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

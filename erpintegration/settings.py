@@ -27,16 +27,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or narrow an existing one to that."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
 def _local_secret_key() -> str:
-    """A development key kept in var/ so sessions survive restarts; production sets SECRET_KEY."""
+    """A development key kept in var/ (mode 0600) so sessions survive restarts; production sets SECRET_KEY."""
     path = VAR_DIR / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _private_file(path)
+    key = path.read_text().strip()
+    if not key:
         key = secrets.token_urlsafe(50)
         path.write_text(key)
-        return key
+    return key
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
@@ -114,6 +120,8 @@ _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and "mode=memory" not in str(DATABASES["default"]["NAME"]):
+        _private_file(Path(DATABASES["default"]["NAME"]))  # SQLite gives its -wal/-shm files the same mode
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions and a busy timeout keep concurrent writers from failing on SQLite.
