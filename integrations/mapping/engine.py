@@ -13,7 +13,7 @@ from .config_warnings import configuration_warnings
 from .evaluation import EventScope, config_error, expand
 from .expressions import UNDEFINED
 from .fields import FileProxyBuilder, map_fields, resolve_unique_ids, scalar_id, unique_id_key
-from .meter_readings import map_meter_readings
+from .meter_readings import map_meter_readings, reason_warnings
 from .results import ENTITY_MODES, EntityUpdate, MappingError, MappingResult, MappingWarning, PruneScope
 from .v1 import map_v1_objects
 
@@ -52,6 +52,7 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
         updates, prunes = map_meter_readings(scope, index, reading, builder)
         result.meter_readings_updates.extend(updates)
         result.meter_reading_prunes.extend(prunes)
+    result.warnings.extend(reason_warnings(result.meter_readings_updates))
     return result
 
 
