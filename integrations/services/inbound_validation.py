@@ -167,6 +167,9 @@ def _payload_text(raw: dict, fmt: str) -> str:
     return text
 
 
+_LONG_DIGITS = re.compile(r"\d{309}")
+
+
 def _check_payload_parses(text: str, fmt: str) -> None:
     """Reject malformed JSON/XML (and XML bombs) at the door: the ERP learns it now, not in monitoring."""
     from integrations.mapping.payload import parse_payload
@@ -229,7 +232,9 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
     if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255 or not DEDUP_ID_RE.match(dedup)):
         raise EventInvalid("deduplication_id: must match ^[a-zA-Z0-9_-]+$ (1-255 characters)")
     text = _payload_text(raw, fmt)
-    if isinstance(raw.get("payload"), str):  # an object payload was just serialized: valid by construction
+    # an object payload was just serialized: valid by construction, except for integers beyond the number
+    # range (only parsed again when such a run of digits appears)
+    if isinstance(raw.get("payload"), str) or _LONG_DIGITS.search(text):
         _check_payload_parses(text, fmt)
     return ValidEvent(
         event_id=uuid.uuid4(),
