@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 from integrations.services import delivery
 
@@ -57,7 +57,7 @@ def _loop(stop: threading.Event) -> None:
             for entry in schedule:
                 if now >= entry.next_run:
                     entry.next_run = now + entry.every
-                    current_app.tasks[entry.task].apply()
+                    import_string(entry.task).apply()
         except Exception:  # a failing round must not end the schedule
             logger.exception("embedded schedule: a periodic task failed")
         finally:

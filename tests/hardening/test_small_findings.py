@@ -78,3 +78,15 @@ def test_a_chunked_body_is_411_not_read_as_empty(owner):
                                     CONTENT_LENGTH="")
     assert response.status_code == 411
     assert response.json()["code"] == "LENGTH_REQUIRED" and "Content-Length" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_an_update_cannot_store_an_environment_field_without_its_required_keys(owner):
+    """Found by schemathesis: a partial update skipped the required keys of nested items, stored
+    ``{"key", "label"}`` without ``type``, and every later read of the integration was a 500."""
+    integration = owner.client.post("/v1/integrations", {"name": "x"}, format="json").json()
+    response = owner.client.put(f"/v1/integrations/{integration['id']}",
+                                {"environment_config": [{"key": "k1", "label": "K"}]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["details"][0]["path"] == "environment_config[0].type"
+    assert owner.client.get("/v1/integrations").status_code == 200
