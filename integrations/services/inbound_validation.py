@@ -94,7 +94,7 @@ def _events_list(body: dict) -> list:
 
 def _optional_str(body: dict, name: str, where: str) -> str | None:
     value = body.get(name)
-    if value is None:
+    if value is None or value == "":  # the contract sets no minLength: blank is "not given"
         return None
     if not isinstance(value, str) or not value or len(value) > 255 or "\x00" in value:
         raise ValidationFailed(f"{where}{name}: must be a non-empty string of at most 255 characters (no NUL)")
