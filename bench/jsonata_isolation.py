@@ -45,7 +45,8 @@ def throughput(memory_limit_mb: int, seconds: float, per_expression: bool = Fals
 
     ``per_expression``: one round trip per JSONata evaluation (what outbound and the file proxy use)
     instead of one per event (``bounded.map_inbound``, what simulation and processing use)."""
-    from integrations.mapping import bounded, engine, expressions
+    from integrations.mapping import bounded, engine
+    from integrations.mapping import jsonata as expressions
     from integrations.mapping.payload import parse_payload
 
     map_inbound = engine.map_inbound if per_expression else bounded.map_inbound
@@ -66,7 +67,7 @@ def throughput(memory_limit_mb: int, seconds: float, per_expression: bool = Fals
 
 
 def runaway_rss() -> None:
-    from integrations.mapping import expressions
+    from integrations.mapping import jsonata as expressions
 
     expressions.configure(memory_limit_mb=256)
     expressions.evaluate("1", None)

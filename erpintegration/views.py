@@ -5,7 +5,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .middleware import API_PREFIXES
+from erpintegration.middleware import API_PREFIXES
 
 
 def healthz(request):
@@ -16,7 +16,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not ready"
-        body.update(status="error", database="unavailable", error=str(exc.__class__.__name__))
+        body |= {"status": "error", "database": "unavailable", "error": str(exc.__class__.__name__)}
         return JsonResponse(body, status=503)
     return JsonResponse(body)
 

@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils.module_loading import import_string
 
-from integrations.services import delivery
+from integrations.outbound.services import delivery
 
 logger = logging.getLogger(__name__)
 DUE_CHECK_SECONDS = 5.0
@@ -40,6 +40,14 @@ def entries() -> list[Entry]:
     return out
 
 
+def task(name: str):
+    """A registered task by name; the apps' task modules that only Celery's autodiscovery imports (a worker
+    does at start) are imported on first need."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def run_due(now: datetime | None = None) -> int:
     """Attempt the outbound deliveries due at ``now``; how many."""
     return delivery.attempt_due_deliveries(now)
@@ -57,7 +65,7 @@ def _loop(stop: threading.Event) -> None:
             for entry in schedule:
                 if now >= entry.next_run:
                     entry.next_run = now + entry.every
-                    import_string(entry.task).apply()
+                    task(entry.task).apply()
         except Exception:  # a failing round must not end the schedule
             logger.exception("embedded schedule: a periodic task failed")
         finally:

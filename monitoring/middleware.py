@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from erpintegration.lib.client_ip import client_ip
 from erpintegration.models import AccessToken
-
-from . import services
+from monitoring import services
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import engine, expressions, isolation
-from .engine import RuntimeContext
-from .limits import check_result_size
-from .results import MappingError, MappingResult
+from integrations.mapping import engine, isolation
+from integrations.mapping import jsonata as expressions
+from integrations.mapping.engine import RuntimeContext
+from integrations.mapping.limits import check_result_size
+from integrations.mapping.results import MappingError, MappingResult
 
 _GRACE_MS = 1000
 

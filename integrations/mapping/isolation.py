@@ -32,7 +32,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-_HEADER = struct.Struct("!I")
+HEADER = struct.Struct("!I")
 MEMORY_CODE = "MEMORY_LIMIT_EXCEEDED"
 OUTPUT_CODE = "OUTPUT_TOO_LARGE"
 _GRACE_MS = 1000  # beyond the evaluation's own time limit, before the child is killed
@@ -82,7 +82,7 @@ class _Child:
         env = {**os.environ, "RUST_BACKTRACE": "0", "MIMALLOC_ARENA_RESERVE": "0", "PYTHONPATH": _project_root()}
         payload = pickle.dumps((engine_config, limits))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "integrations.mapping.isolation"],
+            [sys.executable, "-m", "integrations.mapping.isolation_child"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True, bufsize=0,
         )
         self.fd = self.proc.stdout.fileno()
@@ -92,7 +92,7 @@ class _Child:
         self.tokens: set[int] = set()
         self.drops: list[int] = []
         self.alive = True
-        _write_all(self.proc.stdin.fileno(), _HEADER.pack(len(payload)) + payload)
+        _write_all(self.proc.stdin.fileno(), HEADER.pack(len(payload)) + payload)
         ready = self._read(_START_TIMEOUT_S * 1000)
         if ready != "ready":
             self.kill()
@@ -101,14 +101,14 @@ class _Child:
     def call(self, message: tuple, wait_ms: int) -> Any:
         body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            _write_all(self.proc.stdin.fileno(), _HEADER.pack(len(body)) + body)
+            _write_all(self.proc.stdin.fileno(), HEADER.pack(len(body)) + body)
         except (BrokenPipeError, OSError):
             raise self._died() from None
         return self._read(wait_ms)
 
     def _read(self, wait_ms: int) -> Any:
-        header = self._read_exact(_HEADER.size, wait_ms)
-        body = self._read_exact(_HEADER.unpack(header)[0], wait_ms)
+        header = self._read_exact(HEADER.size, wait_ms)
+        body = self._read_exact(HEADER.unpack(header)[0], wait_ms)
         return pickle.loads(body)
 
     def _read_exact(self, size: int, wait_ms: int) -> bytes:
@@ -148,8 +148,8 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _write(stream, body: bytes) -> None:
-    stream.write(_HEADER.pack(len(body)) + body)
+def write(stream, body: bytes) -> None:
+    stream.write(HEADER.pack(len(body)) + body)
     stream.flush()
 
 
@@ -307,109 +307,4 @@ def shutdown() -> None:
         _pool = None
 
 
-# --- Child side -------------------------------------------------------------------------------------------
-
-
-def _statm(field: int) -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _child_main() -> None:  # pragma: no cover - runs in the child process (tests drive it from outside)
-    import resource
-
-    from . import engine, expressions  # noqa: F401 - loaded before the address-space limit is set
-
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but replies on the pipe
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the parent
-
-    def receive():
-        header = stdin.read(_HEADER.size)
-        if len(header) < _HEADER.size:
-            return None
-        return pickle.loads(stdin.read(_HEADER.unpack(header)[0]))
-
-    def send(reply) -> None:
-        _write(stdout, reply if isinstance(reply, bytes) else pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-
-    engine_config, limits = receive()
-    expressions.configure(**{**engine_config, "memory_limit_mb": 0})
-    expressions.evaluate("1", None)  # load the engine before the limit is set
-    budget = limits.memory_limit_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort must not spend seconds dumping core
-    resource.setrlimit(resource.RLIMIT_AS, (_statm(0) + budget,) * 2)
-    baseline_rss = _statm(1)
-    data: dict[int, Any] = {}
-    send("ready")
-    while True:
-        message = receive()
-        if message is None:
-            return
-        for dropped in message[-1]:
-            data.pop(dropped, None)
-        recycle = False
-        try:
-            if message[0] == "map":
-                reply = _map_in_child(message, limits)
-            else:
-                reply = _evaluate_in_child(message, data, limits)
-        except MemoryError:
-            data.clear()
-            reply, recycle = ("error", MEMORY_CODE, None, None), True
-        if not recycle and _statm(1) > baseline_rss + budget // 4:
-            recycle = True  # the allocator kept what a large evaluation used: start afresh
-        send(("recycle", reply) if recycle else reply)
-        if recycle:
-            return
-
-
-def _evaluate_in_child(message: tuple, data: dict, limits: Limits) -> tuple | bytes:
-    from . import expressions
-    from .payload import MAX_DEPTH, nested_deeper_than
-
-    _, text, token, send_value, value, bindings, timeout_ms, _drops = message
-    try:
-        if send_value:
-            data[token] = expressions.prepare(value)
-        target = data[token] if token is not None else expressions.UNDEFINED
-        result = expressions.evaluate(text, target, bindings, timeout_ms)
-        if isinstance(result, dict | list) and nested_deeper_than(result, MAX_DEPTH):
-            raise expressions.ExpressionError(f"The result is nested deeper than {MAX_DEPTH} levels")
-    except expressions.ExpressionError as exc:
-        return ("error", exc.code, exc.message, exc.position)
-    body = pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL)
-    if len(body) > limits.max_output_bytes:
-        return ("error", OUTPUT_CODE, f"The result of the expression is larger than the limit of "
-                f"{limits.max_output_bytes} bytes", None)
-    return body
-
-
 FILE_PROXY_PLACEHOLDER = "\u0000file-proxy-url:%d\u0000"
-
-
-def _map_in_child(message: tuple, limits: Limits) -> tuple | bytes:
-    from . import engine
-    from .results import MappingError
-
-    _, function, args, context, _drops = message
-    specs: list[dict] = []
-    if context is not None:
-        def record(spec: dict) -> str:
-            specs.append(spec)
-            return FILE_PROXY_PLACEHOLDER % (len(specs) - 1)
-
-        args = (*args, engine.RuntimeContext(context[0], context[1], build_file_proxy_url=record))
-    try:
-        result = getattr(engine, function)(*args)
-    except MappingError as exc:
-        return ("mapping_error", exc.code, exc.message, exc.details)
-    body = pickle.dumps(("ok", result, specs), protocol=pickle.HIGHEST_PROTOCOL)
-    if len(body) > limits.max_output_bytes:
-        return ("mapping_error", "JSONATA_ERROR", f"The mapping result of this event is larger than the limit "
-                f"of {limits.max_output_bytes} bytes", {"jsonata": {"code": OUTPUT_CODE}})
-    return body
-
-
-if __name__ == "__main__":  # pragma: no cover
-    _child_main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .results import MappingError, MappingResult
+from integrations.mapping.results import MappingError, MappingResult
 
 
 def value_size(value: Any) -> int:

@@ -1,6 +1,6 @@
 """Integration models, one module per concern; import them from here."""
-from .config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
-from .events import (
+from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
     EventProcessingLock,
@@ -8,17 +8,20 @@ from .events import (
     EventStatus,
     TrackingRecord,
 )
-from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.imports import ErpImport, ImportStatus
+from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 
 __all__ = [
     "AppMapping",
     "CatalogEvent",
     "DeliveryStatus",
     "ErpEvent",
+    "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
+    "ImportStatus",
     "Integration",
     "OutboundDelivery",
     "TrackingRecord",

@@ -2,9 +2,8 @@
 (docs/contract-differences.md): these three now follow the contract."""
 import pytest
 
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 from tests.spec import assert_matches_contract
-
-from ..integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 

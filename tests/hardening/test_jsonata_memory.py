@@ -7,12 +7,12 @@ import os
 
 import pytest
 
-from integrations.mapping import expressions, isolation
-from integrations.mapping.expressions import ExpressionError
+from integrations.mapping import isolation
+from integrations.mapping import jsonata as expressions
+from integrations.mapping.jsonata import ExpressionError
 from integrations.models import ErpEvent, EventStatus
 from monitoring.models import InboundMonitoringEvent
-
-from ..integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 PAD = "$pad('x', 1e9)"
 SQUARE = "[1..10000].([1..10000])"

@@ -2,11 +2,10 @@
 import pytest
 
 from entities.models import Entity
-from integrations.mapping import expressions
+from integrations.mapping import jsonata as expressions
 from integrations.models import ErpEvent, EventStatus
 from monitoring.models import InboundMonitoringEvent
-
-from ..integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 V2 = "/v2/erp/updates/mapping_simulation"
 

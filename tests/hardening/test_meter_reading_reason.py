@@ -4,8 +4,7 @@ import pytest
 
 from entities.models import Entity, MeterReading
 from monitoring.models import InboundMonitoringEvent
-
-from ..integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 V2 = "/v2/erp/updates/mapping_simulation"

@@ -18,8 +18,7 @@ from fileproxy.models import EnvironmentValue
 from integrations.configuration import ConfigurationInvalid, validate_configuration
 from integrations.models import UseCaseHistory
 from tests.factories import IntegrationFactory, UseCaseFactory
-
-from ..integrations.configuration.examples import FILE_PROXY
+from tests.integrations.configuration.examples import FILE_PROXY
 
 ROOT = Path(__file__).resolve().parents[2]
 

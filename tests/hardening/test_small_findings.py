@@ -25,8 +25,7 @@ HUGE = "9" * 4001
                                      {"customerId": "C-1", "amount": int(HUGE)}])
 def test_a_4001_digit_integer_is_a_per_event_error_at_accept(owner, payload):
     from integrations.models import ErpEvent
-
-    from ..integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
+    from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
     integration, _ = integration_with_use_case(owner.organization)
     response = post_v3(owner, integration, [v3_event(payload=payload), v3_event()])
