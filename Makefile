@@ -25,8 +25,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py bootstrap --port $(PORT)
 	$(BIN)/python manage.py sweep_events
-	$(BIN)/gunicorn erpintegration.wsgi:application --bind 127.0.0.1:$(PORT) \
-	  --workers 1 --threads 8 --timeout 60 --access-logfile -
+	PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py
 
 ## A Celery worker with the beat scheduler embedded (needs CELERY_BROKER_URL); production runs one
 ## `celery beat` process separately.

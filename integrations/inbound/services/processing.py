@@ -37,8 +37,9 @@ from erpintegration.models import Organization
 from integrations.inbound.services import lane_batches
 from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
 from integrations.inbound.services.lanes import lane_turn
+from integrations.mapping.bounded import map_inbound
 from integrations.mapping.direct import map_direct
-from integrations.mapping.engine import RuntimeContext, map_inbound
+from integrations.mapping.engine import RuntimeContext
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 from integrations.models import ErpEvent, EventStatus, UseCase
@@ -74,7 +75,7 @@ STORE_ERROR_CATEGORIES = {
 def mapping_error_category(code: str) -> str:
     if code in MAPPING_ERROR_CATEGORIES:
         return MAPPING_ERROR_CATEGORIES[code]
-    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code:
+    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code or "TOO_LARGE" in code:
         return ErrorCategory.VALIDATION
     if "TIMEOUT" in code:
         return ErrorCategory.TIMEOUT

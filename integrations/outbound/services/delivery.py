@@ -218,3 +218,14 @@ def sweep_deliveries(now: datetime | None = None) -> int:
     for delivery_id in ids:
         queue.send_delivery(delivery_id)
     return len(ids)
+
+
+def attempt_due_deliveries(now: datetime | None = None, limit: int = 200) -> int:
+    """Attempt pending deliveries whose next attempt is due (the embedded default's retry schedule, where
+    no broker holds a countdown). Returns how many were attempted."""
+    ids = list(OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                               next_attempt_at__lte=now or timezone.now())
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        attempt_delivery(delivery_id)
+    return len(ids)
