@@ -104,3 +104,19 @@ def test_editor_paths_translate_the_service_root():
     assert editor_path("event_configuration.entities[0]") == "configuration.entities[0]"
     assert editor_path("event_configuration") == "configuration"
     assert editor_path("payload") == "payload"
+
+
+@pytest.mark.parametrize(
+    ("expression", "code", "text"),
+    [("$foo(firstName)", "T1006", "non-function"), ("$number(firstName)", "D3030", "")],
+)
+def test_runtime_jsonata_error_shows_the_engines_message(ui_client, integration, expression, code, text):
+    broken = json.loads(json.dumps(CONFIG))
+    broken["entities"][0]["fields"][1]["jsonataExpression"] = expression
+    _, body = simulate(ui_client("viewer"), integration, broken)
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["path"] == "configuration.entities[0].fields[1].jsonataExpression"
+    assert issue["code"] == code and code in issue["message"] and text in issue["message"]
+    assert f'<code data-testid="jsonata-code">{code}</code>' in body["html"]
+    assert "JSONATA_ERROR" not in body["html"]
