@@ -296,7 +296,7 @@
     if (!model || typeof model !== "object" || Array.isArray(model)) {
       model = model || {};
     }
-    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); enhanceExpressions(); markIssues(lastIssues); return; }
     model.entities = model.entities || [];
     model.entities.forEach(function (_, index) { structured.appendChild(entityCard(model.entities, index)); });
     var readings = (model.meter_readings || []).length;
@@ -312,13 +312,87 @@
         }
       }));
     }
+    enhanceExpressions();
     markIssues(lastIssues);
+  }
+
+  // ---- code editors (static/js/code-editor.js; plain fields when the bundle is absent) ---------------
+  var codeEditors = window.CodeEditor && window.CodeEditor.available ? window.CodeEditor : null;
+
+  // Keys of the sample payload (JSON keys at any depth, or XML element and attribute names), offered
+  // by the JSONata editors' completion.
+  function payloadKeys() {
+    var box = document.querySelector("#sim-payload");
+    var text = box ? box.value : "";
+    var keys = {};
+    try {
+      (function walk(value, depth) {
+        if (depth > 20 || value === null || typeof value !== "object") { return; }
+        if (Array.isArray(value)) { value.forEach(function (item) { walk(item, depth + 1); }); return; }
+        Object.keys(value).forEach(function (key) { keys[key] = true; walk(value[key], depth + 1); });
+      })(JSON.parse(text), 0);
+    } catch (error) {
+      var pattern = /<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)|\s([A-Za-z_][\w.-]*)=["']/g;
+      var match;
+      while ((match = pattern.exec(text)) !== null) { keys[match[1] || match[2]] = true; }
+    }
+    return Object.keys(keys).slice(0, 500);
+  }
+
+  function enhanceExpressions() {
+    if (!codeEditors || !structured) { return; }
+    codeEditors.prune();
+    structured.querySelectorAll("input[data-path$='.jsonataExpression'], textarea[data-path$='.jsonata_expression']").forEach(function (field) {
+      codeEditors.attach(field, { mode: "jsonata", keys: payloadKeys });
+    });
+  }
+
+  // The JSON view's range of the string at an issue's path (the expression it names), or null.
+  function jsonRangeOf(issue, doc) {
+    var steps = issue.path.replace(/^configuration\.?/, "").match(/[^.[\]]+/g) || [];
+    var value = model;
+    steps.forEach(function (step) { value = value === undefined || value === null ? undefined : value[/^\d+$/.test(step) ? Number(step) : step]; });
+    if (typeof value !== "string") { return null; }
+    var text = doc.toString();
+    var needle = JSON.stringify(value);
+    var key = steps.length ? JSON.stringify(steps[steps.length - 1]) : null;
+    var index = key ? text.indexOf(key + ": " + needle) : -1;
+    index = index >= 0 ? index + key.length + 2 : text.indexOf(needle);
+    if (index < 0) { return null; }
+    if (typeof issue.position === "number") {
+      var at = index + JSON.stringify(value.slice(0, issue.position)).length - 1;
+      return { from: Math.max(index + 1, at - 1), to: Math.max(index + 2, at) };
+    }
+    return { from: index, to: index + needle.length };
+  }
+
+  function lintEditors(issues) {
+    if (!codeEditors) { return; }
+    var jsonEditor = textarea.codeEditor;
+    var jsonErrors = [];
+    var byEditor = new Map();
+    root.querySelectorAll(".code-editor").forEach(function (wrapper) {
+      if (wrapper.codeEditor && wrapper.codeEditor !== jsonEditor) { byEditor.set(wrapper.codeEditor, []); }
+    });
+    issues.forEach(function (issue) {
+      var target = root.querySelector(".code-editor[data-path='" + issue.path + "']");
+      if (target && target.codeEditor && byEditor.has(target.codeEditor)) {
+        byEditor.get(target.codeEditor).push({ position: typeof issue.position === "number" ? issue.position : target.codeEditor.view.state.doc.length, message: issue.message });
+      }
+      if (jsonEditor) {
+        var range = jsonRangeOf(issue, jsonEditor.view.state.doc);
+        if (range) { jsonErrors.push({ from: range.from, to: range.to, message: issue.path + ": " + issue.message }); }
+      }
+    });
+    byEditor.forEach(function (errors, editor) { editor.setErrors(errors); });
+    if (jsonEditor) { jsonEditor.setErrors(jsonErrors); }
   }
 
   // ---- validation issues next to their fields ------------------------------------------------------
   var lastIssues = [];
   function markIssues(issues) {
     lastIssues = issues || [];
+    lintEditors(lastIssues);
     root.querySelectorAll(".issue-message").forEach(function (node) { node.remove(); });
     root.querySelectorAll(".is-invalid").forEach(function (node) { node.classList.remove("is-invalid"); });
     var unplaced = [];
@@ -405,7 +479,10 @@
   var formatButton = root.querySelector("[data-format-json]");
   if (formatButton) {
     formatButton.addEventListener("click", function () {
-      if (syncFromJson()) { textarea.value = JSON.stringify(model, null, 2); }
+      if (syncFromJson()) {
+        textarea.value = JSON.stringify(model, null, 2);
+        if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+      }
     });
   }
 
@@ -417,9 +494,16 @@
         other.setAttribute("aria-selected", selected ? "true" : "false");
         document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
       });
+      if (textarea.codeEditor) { textarea.codeEditor.view.requestMeasure(); }
     });
   });
 
+  if (codeEditors) {
+    codeEditors.attach(textarea, { mode: "json" });
+    textarea.addEventListener("configuration-changed", function () {
+      if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+    });
+  }
   if (syncFromJson()) { render(); } else { markIssues(lastIssues); }
 
   // ---- live simulation ------------------------------------------------------------------------------
