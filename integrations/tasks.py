@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers (ids in, one service call, retry policy)."""
 from celery import shared_task
 
-from integrations.services import event_retention, inbound, processing
+from integrations.services import event_retention, inbound, processing, replay_jobs
 
 
 @shared_task(
@@ -55,3 +55,9 @@ def purge_outbound_history() -> dict:
     from integrations.services import outbound
 
     return outbound.purge_outbound_history()
+
+
+@shared_task(ignore_result=True, time_limit=None, soft_time_limit=None)
+def run_replay_job(job_id: str) -> None:
+    """Replay all events matching a filter (UI "replay all matching"), counting progress as it goes."""
+    replay_jobs.run_replay_job(job_id)

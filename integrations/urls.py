@@ -1,7 +1,15 @@
 """UI routes of the integrations app (the API routes live in ``integrations/api``)."""
 from django.urls import include, path
 
-from . import views, views_deliveries, views_environment, views_monitoring, views_webhooks
+from . import (
+    views,
+    views_deliveries,
+    views_environment,
+    views_monitoring,
+    views_replay_jobs,
+    views_samples,
+    views_webhooks,
+)
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -11,6 +19,8 @@ use_case_patterns = [
     path("<str:use_case_id>/history/", views.use_case_history, name="history"),
     path("<str:use_case_id>/history/diff/", views.use_case_diff, name="diff"),
     path("<str:use_case_id>/history/<str:history_id>/restore/", views.use_case_restore, name="restore"),
+    path("<str:use_case_id>/samples/", views_samples.sample_save, name="sample-save"),
+    path("<str:use_case_id>/samples/<str:sample_id>/delete/", views_samples.sample_delete, name="sample-delete"),
 ]
 
 integration_patterns = [
@@ -32,6 +42,10 @@ event_patterns = [
     path("events/", views.event_list, name="all"),
     path("integrations/<str:integration_id>/events/", views.event_list, name="list"),
     path("integrations/<str:integration_id>/events/replay/", views.event_replay, name="replay"),
+    path("integrations/<str:integration_id>/events/replay-all/", views_replay_jobs.replay_all, name="replay-all"),
+    path("integrations/<str:integration_id>/events/replay-jobs/<str:job_id>/", views_replay_jobs.replay_job, name="replay-job"),
+    path("integrations/<str:integration_id>/events/replay-jobs/<str:job_id>/status/", views_replay_jobs.replay_job_status,
+         name="replay-job-status"),
     path("integrations/<str:integration_id>/events/<str:event_id>/", views.event_detail, name="detail"),
     path("integrations/<str:integration_id>/events/<str:event_id>/payload/", views.event_payload, name="payload"),
 ]

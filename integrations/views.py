@@ -22,7 +22,7 @@ from erpintegration.ui import queries, versions
 from erpintegration.ui import simulation as simulation_panel
 from erpintegration.ui.access import editor_required, viewer_required
 
-from . import selectors
+from . import selectors, views_samples
 from .forms import (
     EnvironmentFormSet,
     EventFilterForm,
@@ -253,6 +253,7 @@ def use_case_editor(request, integration_id, use_case_id):
             "example": json.dumps(EXAMPLE_CONFIGURATIONS.get(use_case.type), indent=2)
             if use_case.type in EXAMPLE_CONFIGURATIONS
             else "",
+            **views_samples.editor_samples_context(request, use_case),
         },
         status=400 if request.method == "POST" else 200,
     )

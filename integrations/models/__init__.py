@@ -9,6 +9,8 @@ from .events import (
     TrackingRecord,
 )
 from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from .replay_jobs import ReplayJob, ReplayJobStatus
+from .samples import SamplePayload
 
 __all__ = [
     "AppMapping",
@@ -21,6 +23,9 @@ __all__ = [
     "EventStatus",
     "Integration",
     "OutboundDelivery",
+    "ReplayJob",
+    "ReplayJobStatus",
+    "SamplePayload",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",

@@ -575,6 +575,71 @@
         });
     });
   }
+  // Saved, named sample payloads of this use case.
+  var samplesBox = sim.querySelector("[data-samples]");
+  if (samplesBox) {
+    var samples = JSON.parse(document.getElementById("sample-payloads").textContent);
+    var sampleSelect = samplesBox.querySelector("[data-sample-select]");
+    var sampleName = samplesBox.querySelector("[data-sample-name]");
+    var sampleStatus = samplesBox.querySelector("[data-sample-status]");
+    var saveSample = samplesBox.querySelector("[data-sample-save]");
+    var deleteSample = samplesBox.querySelector("[data-sample-delete]");
+    var fillSamples = function (list, selected) {
+      samples = list;
+      sampleSelect.innerHTML = "";
+      sampleSelect.appendChild(el("option", { value: "", text: "Saved samples (" + list.length + ")…" }));
+      list.forEach(function (sample) {
+        sampleSelect.appendChild(el("option", { value: sample.id, text: sample.name, selected: sample.id === selected || null }));
+      });
+      if (deleteSample) { deleteSample.disabled = !sampleSelect.value; }
+    };
+    var post = function (url, body) {
+      return fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(body || {})
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) { throw new Error(data.message || ("HTTP " + response.status)); }
+          return data;
+        });
+      });
+    };
+    sampleSelect.addEventListener("change", function () {
+      var sample = samples.filter(function (s) { return s.id === sampleSelect.value; })[0];
+      if (deleteSample) { deleteSample.disabled = !sample; }
+      if (!sample) { return; }
+      payload.value = sample.payload;
+      format.value = sample.format;
+      if (sampleName) { sampleName.value = sample.name; }
+      sampleStatus.textContent = "Loaded “" + sample.name + "”.";
+      simulate();
+    });
+    if (saveSample) {
+      saveSample.addEventListener("click", function () {
+        var name = sampleName.value.trim();
+        if (!name) { sampleName.focus(); sampleStatus.textContent = "Name the sample first."; return; }
+        post(samplesBox.getAttribute("data-save-url"), { name: name, format: format.value, payload: payload.value })
+          .then(function (data) {
+            fillSamples(data.samples, data.sample.id);
+            sampleStatus.textContent = "Saved “" + data.sample.name + "” with this use case.";
+          })
+          .catch(function (error) { sampleStatus.textContent = "Not saved: " + error.message; });
+      });
+    }
+    if (deleteSample) {
+      deleteSample.addEventListener("click", function () {
+        var id = sampleSelect.value;
+        if (!id) { return; }
+        var url = samplesBox.getAttribute("data-delete-url").replace("00000000-0000-0000-0000-000000000000", id);
+        post(url).then(function (data) {
+          fillSamples(data.samples, "");
+          sampleStatus.textContent = "Sample deleted.";
+        }).catch(function (error) { sampleStatus.textContent = "Not deleted: " + error.message; });
+      });
+    }
+  }
+
   root.setAttribute("data-ready", "");  // listeners attached (tests wait for this)
   simulate();
 })();
