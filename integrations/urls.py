@@ -6,6 +6,7 @@ from . import (
     views_deliveries,
     views_environment,
     views_monitoring,
+    views_outbound_simulation,
     views_replay_jobs,
     views_samples,
     views_webhooks,
@@ -30,6 +31,7 @@ integration_patterns = [
     path("<str:integration_id>/edit/", views.integration_edit, name="edit"),
     path("<str:integration_id>/delete/", views.integration_delete, name="delete"),
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
+    path("<str:integration_id>/simulate-outbound/", views_outbound_simulation.simulate_outbound, name="simulate-outbound"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
     path("<str:integration_id>/environment/", views_environment.environment_values, name="environment"),
     path("<str:integration_id>/monitoring/", views_monitoring.monitoring_dashboard, name="monitoring"),
@@ -55,6 +57,7 @@ webhook_patterns = [
     path("new/", views_webhooks.webhook_create, name="create"),
     path("<str:webhook_id>/", views_webhooks.webhook_edit, name="edit"),
     path("<str:webhook_id>/rotate-secret/", views_webhooks.webhook_rotate, name="rotate"),
+    path("<str:webhook_id>/test/", views_webhooks.webhook_test, name="test"),
     path("<str:webhook_id>/delete/", views_webhooks.webhook_delete, name="delete"),
 ]
 

@@ -4,6 +4,8 @@ Roles: every member sees the list (name, URL, state, header names - never secret
 editors create, change, rotate and delete, because they are the ones who wire outbound use cases to
 webhooks. The signing secret is shown once, right after create or rotate, like API tokens.
 """
+import json
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from erpintegration.exceptions import ApplicationError, NotFound
 from erpintegration.ui.access import editor_required, viewer_required
 
+from .services import webhook_test as webhook_test_service
 from .services import webhooks
 from .webhook_forms import HeaderFormSet, WebhookForm, header_initial, stored_headers
 
@@ -109,3 +112,17 @@ def webhook_delete(request, webhook_id):
         messages.success(request, f"Webhook “{webhook.name}” deleted.")
         return redirect("ui-webhooks:list")
     return render(request, "webhooks/delete.html", {"webhook": webhook})
+
+
+@require_POST
+@editor_required
+def webhook_test(request, webhook_id):
+    """Send a signed test event now and show what was sent and what came back."""
+    webhook = _webhook_or_404(request, webhook_id)
+    payload, result = webhook_test_service.send_test_event(webhook)
+    response = render(request, "webhooks/test_result.html", {
+        "webhook": webhook, "result": result, "payload_pretty": json.dumps(payload, indent=2, ensure_ascii=False),
+        "response_headers": result.headers,
+    })
+    add_never_cache_headers(response)
+    return response
