@@ -5,6 +5,7 @@ from . import (
     views,
     views_deliveries,
     views_environment,
+    views_metrics,
     views_monitoring,
     views_outbound_simulation,
     views_replay_jobs,
@@ -62,6 +63,7 @@ webhook_patterns = [
 ]
 
 urlpatterns = [
+    path("metrics", views_metrics.metrics, name="metrics"),
     path("webhooks/", include((webhook_patterns, "ui-webhooks"))),
     path("", include((event_patterns, "ui-events"))),
     path("integrations/", include((integration_patterns, "ui-integrations"))),

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from erpintegration import logcontext
 from fileproxy.services import file_proxy_url_builder as signed_download_url_builder
 from integrations.mapping.engine import RuntimeContext, map_inbound
 from integrations.mapping.payload import parse_payload
@@ -273,6 +274,7 @@ class PreparedEvent:
 def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
+    logcontext.bind_event(event)
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None
@@ -305,6 +307,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
     if any use case failed."""
     event = prepared.event
+    logcontext.bind_event(event)
     record = partial(_record, rows=rows)
     failed = False
     for step in prepared.steps:
