@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -64,7 +64,6 @@ def get_job(org, integration: Integration, job_id) -> ReplayJob:
 
 def run_replay_job(job_id: str, on_progress: Callable[[ReplayJob], None] | None = None) -> ReplayJob | None:
     """Replay the job's events chunk by chunk; a job already running or finished is left alone."""
-    close_old_connections()
     claimed = ReplayJob.objects.filter(pk=job_id, status=ReplayJobStatus.QUEUED).update(
         status=ReplayJobStatus.RUNNING, started_at=timezone.now()
     )
