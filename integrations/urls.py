@@ -10,6 +10,7 @@ from . import (
     views_outbound_simulation,
     views_replay_jobs,
     views_samples,
+    views_transfer,
     views_webhooks,
 )
 
@@ -28,9 +29,12 @@ use_case_patterns = [
 integration_patterns = [
     path("", views.integration_list, name="list"),
     path("new/", views.integration_create, name="create"),
+    path("import/", views_transfer.import_upload, name="import"),
     path("<str:integration_id>/", views.integration_detail, name="detail"),
     path("<str:integration_id>/edit/", views.integration_edit, name="edit"),
     path("<str:integration_id>/delete/", views.integration_delete, name="delete"),
+    path("<str:integration_id>/export/", views_transfer.export_download, name="export"),
+    path("<str:integration_id>/import/", views_transfer.import_upload, name="import-into"),
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/simulate-outbound/", views_outbound_simulation.simulate_outbound, name="simulate-outbound"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
