@@ -23,8 +23,9 @@ RUN pip install --no-deps --no-compile -e . \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
 
 # Never as root: a system user owning only its state directory.
-RUN useradd --system --uid 10001 --home-dir /var/lib/erpintegration --create-home erp \
-    && mkdir -p /tmp/prometheus && chown erp /tmp/prometheus
+RUN useradd --system --uid 10001 --home-dir /var/lib/erpintegration erp \
+    && mkdir -p /var/lib/erpintegration /tmp/prometheus \
+    && chown -R erp /var/lib/erpintegration /tmp/prometheus
 USER erp
 
 EXPOSE 8000

@@ -29,11 +29,22 @@ def serve(argv: list[str]) -> None:
     if args.migrate:
         call_command("migrate", interactive=False, verbosity=0)
     call_command("bootstrap", port=str(args.port))
+    _fresh_multiprocess_dir()
     bind = args.bind or f"127.0.0.1:{args.port}"
     command = [sys.executable, "-m", "gunicorn", "erpintegration.wsgi:application", "--bind", bind,
                "--workers", str(args.workers), "--threads", str(args.threads), "--timeout", "60",
                "--access-logfile", "-", "--config", "python:erpintegration.gunicorn_conf"]
     os.execv(sys.executable, command)
+
+
+def _fresh_multiprocess_dir() -> None:
+    """prometheus-client's multiprocess files of a previous server run would be added to this one's."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(directory, name))
 
 
 def main(argv: list[str] | None = None) -> None:

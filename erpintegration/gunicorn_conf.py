@@ -4,6 +4,8 @@ admin password) once the server is ready, below the start-up output, then forget
 import os
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 BANNER = Path(os.environ.get("ERPINTEGRATION_VAR_DIR", Path(__file__).resolve().parent.parent / "var")) / "first-start.txt"
 
 
@@ -15,6 +17,4 @@ def when_ready(server):
 
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)
