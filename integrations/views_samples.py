@@ -72,6 +72,7 @@ def editor_samples_context(request, use_case) -> dict:
         event = ui_events.get_event(request.organization, use_case.integration, event_id)
         if event is None:
             raise Http404("Event not found")
+        ui_events.attach_errors(request.organization, [event])
         context.update(sample_payload=ui_events.pretty_payload(event), sample_format=event.format, opened_event=event)
     elif samples:
         context.update(sample_payload=samples[0].payload, sample_format=samples[0].format)

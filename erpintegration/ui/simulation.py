@@ -75,10 +75,20 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def _without_path(message: str, path: Any) -> str:
+    """``event_configuration.entities[0]: no unique id`` -> ``no unique id`` (the path is shown apart)."""
+    prefix = f"{path}: " if path else ""
+    return message[len(prefix):] if prefix and message.startswith(prefix) else message
+
+
 def failure(code: str, message: str, issues: list[dict] | None = None, details: Any = None) -> dict:
     jsonata = details.get("jsonata") if isinstance(details, dict) else None
     if not isinstance(jsonata, dict):
         jsonata = None
+    service_path = details.get("path") if isinstance(details, dict) else None
+    # A problem without its own words (e.g. MISSING_UNIQUE_IDENTIFIERS) says what the error says.
+    issues = [issue if issue.get("message") else {**issue, "message": f"{code}: {_without_path(message, service_path)}"}
+              for issue in issues or []]
     return {
         "ok": False,
         "error": {

@@ -87,7 +87,6 @@
       options.mode === "json" ? CM.json() : CM.jsonata(),
       CM.EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": multiline ? "true" : "false" }),
       CM.EditorView.lineWrapping,
-      CM.lintGutter(),
       CM.EditorView.updateListener.of(function (update) {
         if (!update.docChanged || applying) { return; }
         field.value = update.state.doc.toString();
@@ -99,7 +98,7 @@
         });
       })
     ];
-    if (multiline) { extensions.push(CM.lineNumbers(), CM.highlightActiveLine(), CM.highlightActiveLineGutter()); }
+    if (multiline) { extensions.push(CM.lineNumbers(), CM.lintGutter(), CM.highlightActiveLine(), CM.highlightActiveLineGutter()); }
     if (options.mode === "jsonata") { extensions.push(CM.autocompletion({ override: [completionSource(options.keys)] })); }
     if (field.placeholder) { extensions.push(CM.placeholder(field.placeholder)); }
     if (field.disabled || field.readOnly) { extensions.push(CM.EditorState.readOnly.of(true), CM.EditorView.editable.of(false)); }

@@ -120,3 +120,12 @@ def test_runtime_jsonata_error_shows_the_engines_message(ui_client, integration,
     assert issue["code"] == code and code in issue["message"] and text in issue["message"]
     assert f'<code data-testid="jsonata-code">{code}</code>' in body["html"]
     assert "JSONATA_ERROR" not in body["html"]
+
+
+def test_errors_without_their_own_message_keep_the_engines_words(ui_client, integration):
+    """A mapping error that names only a path (no issue text) still says what went wrong under the field."""
+    _, body = simulate(ui_client("viewer"), integration, payload=json.dumps({"firstName": "no id"}))
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["message"].startswith("MISSING_UNIQUE_IDENTIFIERS: ")
+    assert len(issue["message"]) > len("MISSING_UNIQUE_IDENTIFIERS: ")
