@@ -80,7 +80,7 @@ def test_replay_all_matching_with_progress(page, shot, failing):
     integration, _ = failing
     page.goto(f"/integrations/{integration.pk}/events/?status=failed")
     page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Replay all matching this filter").click()
+    page.get_by_role("button", name="Replay all matching events").click()
     expect(page.get_by_role("heading", name="Replay all matching events")).to_be_visible()
     page.locator("[data-replay-job][data-finished]").wait_for()
     expect(page.locator("[data-percent]")).to_have_text("100 %")
