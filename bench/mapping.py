@@ -105,7 +105,7 @@ def setup_django():
 
 
 def events_per_second(engine: str, seconds: float, min_events: int) -> tuple[float, float]:
-    from integrations.mapping import expressions
+    from integrations.mapping import jsonata as expressions
     from integrations.mapping.engine import map_inbound
     from integrations.mapping.payload import parse_payload
 
@@ -145,7 +145,7 @@ def simulation_latency(requests: int) -> list[float]:
     from rest_framework.test import APIClient
 
     from erpintegration.tokens import issue_token
-    from integrations.mapping import expressions
+    from integrations.mapping import jsonata as expressions
     from tests.factories import OrganizationFactory
 
     expressions.configure(engine="jsonatapy")

@@ -1,8 +1,8 @@
 """Operator views of the entity store. Lists avoid COUNT(*) over millions of rows (show_full_result_count)."""
 from django.contrib import admin, messages
 
-from .models import Entity, EntityRelation, MeterReading
-from .services import restore_entity
+from entities.models import Entity, EntityRelation, MeterReading
+from entities.services import restore_entity
 
 
 class OutgoingRelationInline(admin.TabularInline):

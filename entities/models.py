@@ -36,11 +36,6 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return f"{self.schema}:{self.id}"
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-
 class RelationKind(models.TextChoices):
     RELATION = "relation", "Relation"
     RELATION_REF = "relation_ref", "Relation reference"

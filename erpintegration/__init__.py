@@ -1,4 +1,4 @@
 """erpintegration: a self-hosted ERP integration hub."""
-from .celery import app as celery_app
+from erpintegration.celery import app as celery_app
 
 __all__ = ("celery_app",)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessToken, Membership, Organization
+from erpintegration.models import AccessToken, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):

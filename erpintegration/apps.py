@@ -6,4 +6,5 @@ class ErpIntegrationConfig(AppConfig):
     verbose_name = "Tenancy and access"
 
     def ready(self):
-        from .api import schema  # noqa: F401  (registers the OpenAPI authentication extension)
+        # Imported in ready(): the module registers a drf-spectacular extension, which needs the app registry.
+        from erpintegration.api import schema  # noqa: F401  (registers the OpenAPI authentication extension)

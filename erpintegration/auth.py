@@ -3,8 +3,8 @@ from dataclasses import dataclass
 
 from rest_framework import authentication, exceptions, permissions
 
-from .models import AccessToken, Organization
-from .tokens import verify_token
+from erpintegration.models import AccessToken, Organization
+from erpintegration.tokens import verify_token
 
 
 @dataclass(frozen=True)

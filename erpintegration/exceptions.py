@@ -39,8 +39,3 @@ class Conflict(ApplicationError):
 class Unprocessable(ApplicationError):
     status_code = 422
     code = "UNPROCESSABLE"
-
-
-class PermissionDeniedError(ApplicationError):
-    status_code = 403
-    code = "FORBIDDEN"

@@ -4,7 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from .scopes import default_scopes
+from erpintegration.scopes import default_scopes
 
 
 def new_org_id() -> str:

@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AccessToken, Organization
-from .scopes import default_scopes, normalize_scopes
+from erpintegration.models import AccessToken, Organization
+from erpintegration.scopes import default_scopes, normalize_scopes
 
 _ALPHABET = string.ascii_letters + string.digits
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -74,3 +74,12 @@ def revoke_token(organization: Organization, token_id: str) -> bool:
         organization=organization, id=token_id, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     return bool(updated)
+
+
+def list_tokens(organization: Organization):
+    """The organisation's API tokens, active ones first, newest first."""
+    return list(
+        AccessToken.objects.filter(organization=organization)
+        .select_related("created_by")
+        .order_by("revoked_at", "-created_at")
+    )

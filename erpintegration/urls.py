@@ -1,8 +1,19 @@
+"""The project's URLs. Apps are included by dotted name only: ``erpintegration`` imports no app."""
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import views
+from erpintegration import views
+
+# The tabs of one integration's pages come from several rooms and apps but share the ``ui-integrations``
+# namespace (``{% url 'ui-integrations:deliveries' %}``), so the namespace is assembled here.
+integration_pages = [
+    path("", include("integrations.transfer.urls")),  # before setup: "import/" is not an integration id
+    path("", include("integrations.setup.urls")),
+    path("", include("integrations.outbound.urls_simulation")),
+    path("", include("integrations.outbound.urls_deliveries")),
+    path("", include("fileproxy.urls_environment")),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -12,14 +23,15 @@ urlpatterns = [
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
-    path("", include("integrations.api.urls")),
+    path("", include("integrations.urls")),
+    path("", include("integrations.telemetry.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),
-    path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
-    path("", include("integrations.urls")),
+    path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
+    path("", include(("integrations.inbound.urls", "ui-events"))),
+    path("integrations/", include((integration_pages, "ui-integrations"))),
     path("", include("erpintegration.ui.urls")),
-    path("", include("erpintegration.ui.entities")),
 ]
 
 handler400 = "erpintegration.views.bad_request"

@@ -3,8 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from . import health
-from .middleware import API_PREFIXES
+from erpintegration import health
+from erpintegration.middleware import API_PREFIXES
 
 
 def _database_error() -> str | None:
@@ -23,9 +23,9 @@ def healthz(request):
     body = {"status": "ok", "database": "ok", "database_engine": connection.vendor}
     error = _database_error()
     if error:
-        body.update(status="error", database="unavailable", error=error)
+        body |= {"status": "error", "database": "unavailable", "error": error}
     body["broker"] = health.broker_status()
-    body.update(health.workers() if body["broker"] != "unavailable" else {"worker": "unknown", "workers": []})
+    body |= health.workers() if body["broker"] != "unavailable" else {"worker": "unknown", "workers": []}
     if body["status"] == "ok" and (body["broker"] == "unavailable" or body["worker"] in ("none", "unknown")):
         body["status"] = "degraded"
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

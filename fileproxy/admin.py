@@ -4,9 +4,8 @@ from django import forms
 from django.contrib import admin
 
 from erpintegration.exceptions import ApplicationError
-
-from . import environment
-from .models import EnvironmentValue
+from fileproxy import environment
+from fileproxy.models import EnvironmentValue
 
 
 class EnvironmentValueForm(forms.ModelForm):

@@ -11,8 +11,7 @@ from django.db import transaction
 
 from erpintegration.exceptions import ApplicationError, ValidationFailed
 from erpintegration.lib import crypto
-
-from .models import EnvironmentValue
+from fileproxy.models import EnvironmentValue
 
 SECRET_TYPE = "SecretString"
 

@@ -16,9 +16,8 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 
 from erpintegration.lib import http
-
-from .errors import ConfigurationError, UpstreamError, from_http_error
-from .templating import TemplateError, render
+from fileproxy.errors import ConfigurationError, UpstreamError, from_http_error
+from fileproxy.templating import TemplateError, render
 
 GRANT_TYPES = {"oauth2_client_credentials": "client_credentials", "oauth2_password": "password"}
 EXPIRY_MARGIN_SECONDS = 30

@@ -20,22 +20,19 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
 from erpintegration.exceptions import NotFound, ValidationFailed
 from erpintegration.lib import http, signing
+from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
-from integrations.mapping.expressions import UNDEFINED, ExpressionError, evaluate, prepare
-from integrations.mapping.file_proxy import download_url
+from fileproxy import oauth
+from fileproxy.environment import Environment, load_environment
+from fileproxy.errors import ConfigurationError, SignatureRejected, UpstreamError, from_http_error
+from fileproxy.templating import TemplateError, render
+from integrations.inbound.services.file_urls import SIGNING_PURPOSE
+from integrations.mapping.jsonata import UNDEFINED, ExpressionError, evaluate, prepare
 from integrations.models import UseCase, UseCaseType
-from integrations.selectors import get_integration, parse_uuid
+from integrations.setup.selectors import get_integration
 
-from . import oauth
-from .environment import Environment, load_environment
-from .errors import ConfigurationError, SignatureRejected, UpstreamError, from_http_error
-from .templating import TemplateError, render
-
-SIGNING_PURPOSE = "fileproxy.download"
 DEFAULT_FILENAME = "download"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 NOT_PARAMS = (signing.SIGNATURE_PARAM, signing.EXPIRES_PARAM)
@@ -49,25 +46,6 @@ class FileDownload:
     content_type: str
     chunks: Iterator[bytes]
     content_length: int | None = None
-
-
-# ------------------------------------------------------------------ signed URLs
-
-def build_signed_download_url(base_url: str, org_id: str, integration_id: str, spec: dict,
-                              *, ttl_seconds: int | None = None) -> str:
-    """The ``/download`` URL of ``spec`` (``{use_case_slug|use_case_id, params}``), signed.
-
-    ``ttl_seconds`` defaults to ``FILE_PROXY_URL_TTL_SECONDS``; 0 signs without expiry.
-    """
-    ttl = settings.FILE_PROXY_URL_TTL_SECONDS if ttl_seconds is None else ttl_seconds
-    return signing.sign_url(download_url(base_url, org_id, str(integration_id), spec),
-                            purpose=SIGNING_PURPOSE, ttl_seconds=ttl)
-
-
-def file_proxy_url_builder(org_id: str, integration_id, base_url: str | None = None):
-    """A ``RuntimeContext.build_file_proxy_url`` for one integration (inbound processing)."""
-    base = base_url or settings.PUBLIC_BASE_URL
-    return lambda spec: build_signed_download_url(base, org_id, str(integration_id), spec)
 
 
 def verify_download_signature(query: list[tuple[str, str]]) -> None:

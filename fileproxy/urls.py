@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from fileproxy import views
 
 urlpatterns = [
     path("download", views.download, name="fileproxy-download"),

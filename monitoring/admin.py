@@ -1,7 +1,7 @@
 """Read-only admin for monitoring rows (operators browse them; only the pipeline writes them)."""
 from django.contrib import admin
 
-from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
+from monitoring.models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 
 
 @admin.register(InboundMonitoringEvent)

@@ -3,7 +3,7 @@
 With several gunicorn workers set ``PROMETHEUS_MULTIPROC_DIR`` (an empty directory, wiped at start): every
 process writes its samples there and ``/metrics`` adds them up (prometheus-client's multiprocess mode;
 ``erpintegration/gunicorn_conf.py`` marks exited workers). Counts that live in the database (events,
-deliveries, queue lag, JSONata timeouts) are read at scrape time instead (``integrations.metrics``), so they
+deliveries, queue lag, JSONata timeouts) are read at scrape time instead (``integrations.telemetry.metrics``), so they
 are right whatever the number of web and worker processes.
 """
 from __future__ import annotations

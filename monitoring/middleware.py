@@ -19,8 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from erpintegration.models import AccessToken
-
-from . import services
+from monitoring import services
 
 logger = logging.getLogger(__name__)
 

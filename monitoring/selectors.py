@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
-
-from .models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
+from erpintegration.lib.paging import keyset_page
+from monitoring.models import AccessLog, InboundMonitoringEvent, OutboundMonitoringEvent
 
 INBOUND_EXACT_FILTERS = (
     "use_case_id",
@@ -59,16 +58,8 @@ def query_inbound_events(
         qs = qs.filter(completed_at__gte=filters["from_date"])
     if filters.get("to_date") is not None:
         qs = qs.filter(completed_at__lte=filters["to_date"])
-    if cursor is not None:
-        after = Q(completed_at__lt=cursor.completed_at) | Q(
-            completed_at=cursor.completed_at, event_id__lt=cursor.event_id
-        )
-        if cursor.row_id is not None:
-            after |= Q(completed_at=cursor.completed_at, event_id=cursor.event_id, id__lt=cursor.row_id)
-        qs = qs.filter(after)
-    rows = list(qs.order_by("-completed_at", "-event_id", "-id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    position = (cursor.completed_at, cursor.event_id, cursor.row_id) if cursor is not None else None
+    rows, has_more = keyset_page(qs, ("completed_at", "event_id", "id"), position, limit)
     next_cursor = None
     if has_more:
         last = rows[-1]
@@ -170,13 +161,8 @@ def query_access_logs(
         qs = qs.filter(timestamp__gte=filters["from_date"])
     if filters.get("to_date") is not None:
         qs = qs.filter(timestamp__lte=filters["to_date"])
-    if cursor is not None:
-        qs = qs.filter(
-            Q(timestamp__lt=cursor.timestamp) | Q(timestamp=cursor.timestamp, request_id__lt=cursor.request_id)
-        )
-    rows = list(qs.order_by("-timestamp", "-request_id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    position = (cursor.timestamp, cursor.request_id) if cursor is not None else None
+    rows, has_more = keyset_page(qs, ("timestamp", "request_id"), position, limit)
     next_cursor = None
     if has_more:
         next_cursor = {"timestamp": _iso(rows[-1].timestamp), "request_id": rows[-1].request_id}
@@ -249,14 +235,8 @@ def query_outbound_events(
         qs = qs.filter(created_at__gte=filters["from_date"])
     if filters.get("to_date") is not None:
         qs = qs.filter(created_at__lte=filters["to_date"])
-    if cursor is not None:
-        after = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, event_id__lt=cursor.event_id)
-        if cursor.row_id is not None:
-            after |= Q(created_at=cursor.created_at, event_id=cursor.event_id, id__lt=cursor.row_id)
-        qs = qs.filter(after)
-    rows = list(qs.order_by("-created_at", "-event_id", "-id")[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    position = (cursor.created_at, cursor.event_id, cursor.row_id) if cursor is not None else None
+    rows, has_more = keyset_page(qs, ("created_at", "event_id", "id"), position, limit)
     next_cursor = None
     if has_more:
         last = rows[-1]

@@ -6,7 +6,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import AccessLog, InboundMonitoringEvent, InboundStatus, InboundSyncType, OutboundMonitoringEvent
+from monitoring.models import (
+    AccessLog,
+    InboundMonitoringEvent,
+    InboundStatus,
+    InboundSyncType,
+    OutboundMonitoringEvent,
+)
 
 DEPRECATED_ENDPOINT = "DEPRECATED_ENDPOINT"
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import ExtractHour, ExtractMinute, Floor, TruncDate, TruncDay, TruncHour
 
-from .models import InboundMonitoringEvent, InboundStatus, OutboundMonitoringEvent, OutboundStatus
+from monitoring.models import InboundMonitoringEvent, InboundStatus, OutboundMonitoringEvent, OutboundStatus
 
 DEFAULT_STATS_WINDOW = timedelta(days=7)
 MAX_BUCKETS = 200

@@ -9,8 +9,7 @@ import logging
 from time import perf_counter
 
 from erpintegration import logcontext
-
-from . import metrics
+from monitoring import metrics
 
 logger = logging.getLogger(__name__)
 

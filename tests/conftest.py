@@ -24,6 +24,13 @@ def make_api_persona(organization=None, name="test token") -> ApiPersona:
     return ApiPersona(organization, issued.token.id, issued.plaintext, client)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash test users' passwords with MD5: the default PBKDF2 costs a quarter second per user, and these
+    passwords protect nothing. The defaults stay listed so a hash made before the override still verifies."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def owner(db) -> ApiPersona:
     """An organisation and a client authenticated with one of its tokens."""

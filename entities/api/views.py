@@ -5,9 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from entities import selectors
-from erpintegration.auth import request_organization
-
-from .serializers import (
+from entities.api.serializers import (
     EntityDetailQuerySerializer,
     EntityDetailSerializer,
     EntityListQuerySerializer,
@@ -16,6 +14,7 @@ from .serializers import (
     MeterReadingQuerySerializer,
     StoreErrorSerializer,
 )
+from erpintegration.auth import request_organization
 
 RESERVED_PARAMS = {"cursor", "limit", "include_deleted"}
 ERRORS = {400: StoreErrorSerializer, 401: StoreErrorSerializer, 404: StoreErrorSerializer}

@@ -1,8 +1,8 @@
 """The entity store's write services. Public interface used by the inbound pipeline."""
-from .errors import StoreError
-from .report import EntityOutcome, MeterReadingOutcome, WriteReport
-from .retention import RETENTION_DAYS, purge_expired_deleted_entities, restore_entity
-from .writer import apply_mapping_result, lock_mapping_identities
+from entities.services.apply import apply_mapping_result, lock_mapping_identities
+from entities.services.errors import StoreError
+from entities.services.report import EntityOutcome, MeterReadingOutcome, WriteReport
+from entities.services.retention import RETENTION_DAYS, purge_expired_deleted_entities, restore_entity
 
 __all__ = [
     "RETENTION_DAYS",

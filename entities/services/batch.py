@@ -13,20 +13,19 @@ from typing import Any
 from django.db import connections
 
 from entities.models import Entity
-
-from .context import WriteContext
-from .entity_writes import (
+from entities.services.context import WriteContext
+from entities.services.errors import StoreError
+from entities.services.lookup import SCALARS, _split, identities_condition, python_match
+from entities.services.operations import array_operation, json_equal
+from entities.services.report import EntityOutcome
+from entities.services.rows import (
     UPDATED_FIELDS,
-    build_attributes,
     is_relation_value,
     lock_identities,
+    sync_relation_edges,
     update_rows,
-    upsert_entity,
 )
-from .errors import StoreError
-from .lookup import SCALARS, _split, identities_condition, python_match
-from .operations import array_operation, json_equal
-from .report import EntityOutcome
+from entities.services.upsert import build_attributes, upsert_entity
 
 MIN_BATCH = 2
 
@@ -156,8 +155,6 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     if unchanged:
         Entity.objects.filter(pk__in=unchanged).update(last_synced_at=ctx.now)
     if relation_edges:
-        from .entity_writes import sync_relation_edges
-
         for entity, keys in relation_edges:  # a plain value replaced a stored relation
             sync_relation_edges(entity, keys)
     return entities

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .report import WriteReport
+from entities.services.report import WriteReport
 
 
 def identity_key(unique_ids: dict[str, Any]) -> tuple:

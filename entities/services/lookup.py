@@ -19,15 +19,13 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from entities.models import Entity
+from erpintegration.lib.ids import parse_uuid
 
 SCALARS = (str, int, float, bool)
 
 
 def parse_entity_id(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
+    return parse_uuid(value)
 
 
 def _json_path(key: str) -> str:

@@ -7,11 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from entities.models import Entity, MeterReading
-
-from .context import WriteContext
-from .errors import StoreError
-from .lookup import find_by_unique_ids
-from .report import MeterReadingOutcome
+from entities.services.context import WriteContext
+from entities.services.errors import StoreError
+from entities.services.lookup import find_by_unique_ids
+from entities.services.report import MeterReadingOutcome
 
 BERLIN = ZoneInfo("Europe/Berlin")
 REQUIRED = ("external_id", "timestamp", "source", "value")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from entities.models import Entity, EntityRelation
-
-from .context import WriteContext
-from .lookup import find_by_unique_ids, unique_id_queryset
-from .report import EntityOutcome
+from entities.services.context import WriteContext
+from entities.services.lookup import _python_match, find_by_unique_ids, unique_id_queryset
+from entities.services.report import EntityOutcome
 
 
 def _scope_queryset(ctx: WriteContext, scope):
@@ -36,8 +35,6 @@ def _scope_queryset(ctx: WriteContext, scope):
             return None
         qs, python_checks = unique_id_queryset(ctx.organization, scope.entity_schema, scope.query)
         if python_checks:
-            from .lookup import _python_match
-
             ids = [e.pk for e in qs if all(_python_match(e.attributes, k, v) for k, v in python_checks.items())]
             qs = Entity.objects.filter(pk__in=ids)
         return qs

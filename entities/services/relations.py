@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from entities.models import Entity
-
-from .context import WriteContext
-from .lookup import find_by_unique_ids
-from .operations import ARRAY_OPS, apply_keyed_op, as_list, write_repeatable_items
-from .report import EntityOutcome
+from entities.services.context import WriteContext
+from entities.services.lookup import find_by_unique_ids
+from entities.services.operations import ARRAY_OPS, apply_keyed_op, as_list, write_repeatable_items
+from entities.services.report import EntityOutcome
+from entities.services.rows import find_one, identity_attributes, insert_entity, lock_identity, mark_synced
 
 DEFAULT_REF_VALUE_OPERATION = "_append"
 
@@ -55,8 +55,6 @@ def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config
     """Pass 2: the looked-up entity, or a new one with the identifier attributes and ``_tags``."""
     if entity is not None:
         return entity
-    from .entity_writes import find_one, identity_attributes, insert_entity, lock_identity, mark_synced
-
     schema, ids = item["_schema"], item["$entity_unique_ids"]
     lock_identity(ctx, schema, ids)
     existing = find_one(ctx, schema, ids, config_index)  # an earlier item of this list may have created it
@@ -103,8 +101,6 @@ def resolve_relation_attribute(ctx: WriteContext, schema: str, key: str, spec: A
 
 def _write_ref_value(ctx: WriteContext, target: Entity, item: dict, config_index: int) -> list[str | None]:
     """Write the item's value into the target's repeatable attribute; returns the ``_id`` of each value."""
-    from .entity_writes import mark_synced
-
     spec = item.get("value") if isinstance(item.get("value"), dict) else {}
     attribute = spec.get("attribute") or item.get("path")
     values = as_list(spec.get("value"))

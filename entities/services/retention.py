@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from entities.models import Entity
+from entities.services.lookup import parse_entity_id
 from erpintegration.exceptions import NotFound
-
-from .lookup import parse_entity_id
 
 RETENTION_DAYS = 30
 

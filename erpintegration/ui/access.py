@@ -8,8 +8,10 @@ organisation, so another organisation's objects are simply not found (404).
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 
+from erpintegration.exceptions import NotFound
 from erpintegration.models import Membership, Role
 
 SESSION_ORG_KEY = "ui_current_org_id"
@@ -76,3 +78,11 @@ def member_required(role: str = Role.VIEWER):
 viewer_required = member_required(Role.VIEWER)
 editor_required = member_required(Role.EDITOR)
 admin_required = member_required(Role.ADMIN)
+
+
+def found_or_404(selector, *args):
+    """Call an org-scoped selector; its NotFound (unknown id, another organisation's object) becomes a 404."""
+    try:
+        return selector(*args)
+    except NotFound as exc:
+        raise Http404(exc.message)

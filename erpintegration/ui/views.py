@@ -1,6 +1,6 @@
 """Login, the organisation switcher, API tokens and members.
 
-Views parse input, call one service and render; the rules live in ``erpintegration.ui_services`` and
+Views parse input, call one service and render; the rules live in ``erpintegration.tenancy`` and
 ``erpintegration.tokens``.
 """
 from django.contrib import messages
@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from erpintegration import tokens, ui_services
+from erpintegration import tenancy, tokens
 from erpintegration.exceptions import ApplicationError
 from erpintegration.models import Role
-
-from .access import admin_required, switch_organization, viewer_required
-from .forms import AddMemberForm, RoleForm, TokenForm
+from erpintegration.ui.access import admin_required, switch_organization, viewer_required
+from erpintegration.ui.forms import AddMemberForm, RoleForm, TokenForm
 
 
 class LoginView(auth_views.LoginView):
@@ -65,7 +64,7 @@ def token_list(request):
         {
             "form": form,
             "issued": issued,
-            "tokens": ui_services.list_tokens(request.organization),
+            "tokens": tokens.list_tokens(request.organization),
             "api_base": request.build_absolute_uri("/").rstrip("/"),
         },
         status=400 if form.errors else 200,
@@ -93,7 +92,7 @@ def member_list(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                added = ui_services.add_member(request.organization, **form.cleaned_data)
+                added = tenancy.add_member(request.organization, **form.cleaned_data)
             except ApplicationError as exc:
                 form.add_error("username", exc.message)
             else:
@@ -109,7 +108,7 @@ def member_list(request):
         {
             "form": form,
             "added": added,
-            "members": ui_services.list_members(request.organization),
+            "members": tenancy.list_members(request.organization),
             "roles": Role.choices,
         },
         status=status,
@@ -124,7 +123,7 @@ def member_role(request, membership_id):
         messages.error(request, "Pick one of the roles viewer, editor or admin.")
         return redirect("ui:members")
     try:
-        membership = ui_services.change_role(request.organization, membership_id, form.cleaned_data["role"])
+        membership = tenancy.change_role(request.organization, membership_id, form.cleaned_data["role"])
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise Http404("No such member")
@@ -138,7 +137,7 @@ def member_role(request, membership_id):
 @admin_required
 def member_remove(request, membership_id):
     try:
-        membership = ui_services.remove_member(request.organization, membership_id)
+        membership = tenancy.remove_member(request.organization, membership_id)
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise Http404("No such member")

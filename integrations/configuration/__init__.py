@@ -6,8 +6,8 @@ and returns a normalised copy (unknown keys kept). ``validate_v1_mapping`` does 
 simulation-only v1.0 objects format and the legacy v2.0 events wrapper. Both raise ConfigurationInvalid
 listing every issue with its exact path.
 """
-from .issues import MAX_ISSUES, ConfigIssue, ConfigurationInvalid
-from .validate import USE_CASE_TYPES, validate_configuration, validate_v1_mapping
+from integrations.configuration.issues import MAX_ISSUES, ConfigIssue, ConfigurationInvalid
+from integrations.configuration.validate import USE_CASE_TYPES, validate_configuration, validate_v1_mapping
 
 __all__ = [
     "MAX_ISSUES",

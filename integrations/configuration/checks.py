@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from .expressions import expression_problem
-from .issues import Issues, index_path, key_path
-from .templates import template_problem
+from integrations.configuration.issues import Issues, index_path, key_path
+from integrations.configuration.jsonata_checks import expression_problem
+from integrations.configuration.templates import template_problem
 
 _MISSING = object()
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .inbound import RESERVED_URL_PARAMS
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.inbound import RESERVED_URL_PARAMS
+from integrations.configuration.issues import key_path
 
 AUTH_TYPES = ("oauth2_client_credentials", "oauth2_password")
 METHODS = ("GET", "POST")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
 
 ENTITY_MODES = ("upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete")
 PRUNE_MODES = ("upsert-prune-scope-purge", "upsert-prune-scope-delete")

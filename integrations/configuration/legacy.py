@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import MISSING, Checker
-from .inbound import validate_inbound
-from .issues import index_path, key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.inbound import validate_inbound
+from integrations.configuration.issues import index_path, key_path
 
 VERSIONS = ("1.0", "2.0")
 

@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .checks import MISSING, Checker
-from .issues import key_path
+from integrations.configuration.checks import MISSING, Checker
+from integrations.configuration.issues import key_path
 
 DELIVERY_TYPES = ("webhook",)
 SERVER_KEYS = ("created_at", "updated_at")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from .checks import Checker
-from .file_proxy import normalise_file_proxy, validate_file_proxy
-from .inbound import validate_inbound
-from .issues import ConfigIssue, ConfigurationInvalid
-from .legacy import validate_legacy_mapping
-from .outbound import normalise_outbound, validate_outbound
+from integrations.configuration.checks import Checker
+from integrations.configuration.file_proxy import normalise_file_proxy, validate_file_proxy
+from integrations.configuration.inbound import validate_inbound
+from integrations.configuration.issues import ConfigIssue, ConfigurationInvalid
+from integrations.configuration.legacy import validate_legacy_mapping
+from integrations.configuration.outbound import normalise_outbound, validate_outbound
 
 USE_CASE_TYPES = ("inbound", "outbound", "file_proxy")
 ROOT = "configuration"

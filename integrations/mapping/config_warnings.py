@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .results import MappingWarning
+from integrations.mapping.results import MappingWarning
 
 _UNSEARCHABLE = {"relations": "a relation", "relation_refs": "a relation reference",
                  "file_proxy_url": "a file proxy URL"}

@@ -9,13 +9,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .config_warnings import configuration_warnings
-from .evaluation import EventScope, config_error, expand
-from .expressions import UNDEFINED
-from .fields import FileProxyBuilder, map_fields, resolve_unique_ids, scalar_id, unique_id_key
-from .meter_readings import map_meter_readings
-from .results import ENTITY_MODES, EntityUpdate, MappingError, MappingResult, MappingWarning, PruneScope
-from .v1 import map_v1_objects
+from integrations.mapping.config_warnings import configuration_warnings
+from integrations.mapping.evaluation import EventScope, config_error, expand
+from integrations.mapping.fields import (
+    FileProxyBuilder,
+    map_fields,
+    resolve_unique_ids,
+    scalar_id,
+    unique_id_key,
+)
+from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.meter_readings import map_meter_readings
+from integrations.mapping.results import (
+    ENTITY_MODES,
+    EntityUpdate,
+    MappingError,
+    MappingResult,
+    MappingWarning,
+    PruneScope,
+)
+from integrations.mapping.v1 import map_v1_objects
 
 PRUNE_ACTIONS = {"upsert-prune-scope-delete": "delete", "upsert-prune-scope-purge": "purge"}
 

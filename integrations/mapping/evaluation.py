@@ -8,10 +8,10 @@ import re
 import time
 from typing import Any
 
-from . import expressions
-from .expressions import UNDEFINED, ExpressionError, PreparedData
-from .payload import MAX_DEPTH, nested_deeper_than
-from .results import MappingError
+from integrations.mapping import jsonata as expressions
+from integrations.mapping.jsonata import UNDEFINED, ExpressionError, PreparedData
+from integrations.mapping.payload import MAX_DEPTH, nested_deeper_than
+from integrations.mapping.results import MappingError
 
 
 def config_error(path: str, message: str) -> MappingError:

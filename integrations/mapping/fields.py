@@ -5,8 +5,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .evaluation import EventScope, Item, config_error
-from .expressions import UNDEFINED
+from integrations.mapping.evaluation import EventScope, Item, config_error
+from integrations.mapping.jsonata import UNDEFINED
 
 OPERATIONS = ("_set", "_append", "_append_all")
 REPEATABLE_TYPES = ("email", "phone")

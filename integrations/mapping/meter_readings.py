@@ -5,10 +5,10 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .evaluation import EventScope, config_error, expand
-from .expressions import UNDEFINED
-from .fields import FileProxyBuilder, map_fields, resolve_unique_ids
-from .results import (
+from integrations.mapping.evaluation import EventScope, config_error, expand
+from integrations.mapping.fields import FileProxyBuilder, map_fields, resolve_unique_ids
+from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.results import (
     METER_READING_MODES,
     READING_MATCHING,
     MappingError,

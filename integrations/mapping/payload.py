@@ -6,8 +6,8 @@ import math
 import re
 from typing import Any
 
-from .results import MappingError
-from .xml import XmlPayloadError, xml_to_data
+from integrations.mapping.results import MappingError
+from integrations.mapping.xml import XmlPayloadError, xml_to_data
 
 FORMATS = ("json", "xml")
 MAX_DEPTH = 256  # as for XML: deeper data would break recursive consumers (copying, JSON, the store)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .evaluation import EventScope, config_error, lookup
-from .expressions import UNDEFINED
-from .fields import detached, scalar_id
-from .results import EntityUpdate, MappingError, MappingResult
+from integrations.mapping.evaluation import EventScope, config_error, lookup
+from integrations.mapping.fields import detached, scalar_id
+from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.results import EntityUpdate, MappingError, MappingResult
 
 
 def map_v1_objects(scope: EventScope, mapping: dict, object_type: str) -> MappingResult:

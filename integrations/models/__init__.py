@@ -1,6 +1,6 @@
 """Integration models, one module per concern; import them from here."""
-from .config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
-from .events import (
+from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
     EventProcessingLock,
@@ -8,9 +8,9 @@ from .events import (
     EventStatus,
     TrackingRecord,
 )
-from .outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
-from .replay_jobs import ReplayJob, ReplayJobStatus
-from .samples import SamplePayload
+from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
+from integrations.models.samples import SamplePayload
 
 __all__ = [
     "AppMapping",

@@ -1,7 +1,7 @@
 """Monitoring API request/response shapes."""
 from rest_framework import serializers
 
-from ..stats import DIRECTIONS, INBOUND_GROUP_BY, INTERVALS, OUTBOUND_GROUP_BY
+from monitoring.stats import DIRECTIONS, INBOUND_GROUP_BY, INTERVALS, OUTBOUND_GROUP_BY
 
 
 class InboundCursorSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
-from .views_outbound import OutboundMonitoringEventsView
+from monitoring.api import views
+from monitoring.api.views_outbound import OutboundMonitoringEventsView
 
 urlpatterns = [
     path(

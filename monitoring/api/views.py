@@ -8,9 +8,8 @@ from rest_framework.views import APIView
 
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import NotFound, ValidationFailed
-
-from .. import selectors, stats
-from . import serializers as s
+from monitoring import selectors, stats
+from monitoring.api import serializers as s
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: {code, message} naming the field"),

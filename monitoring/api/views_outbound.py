@@ -5,10 +5,9 @@ from rest_framework.views import APIView
 
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import ValidationFailed
-
-from .. import selectors
-from . import serializers_outbound as s
-from .views import _owned_integration_id
+from monitoring import selectors
+from monitoring.api import serializers_outbound as s
+from monitoring.api.views import _owned_integration_id
 
 
 class OutboundMonitoringEventsView(APIView):

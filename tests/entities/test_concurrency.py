@@ -139,7 +139,7 @@ def race_with_first_paused(monkeypatch, module, org, first_updates, second_updat
 def test_concurrent_patches_through_different_identifiers_keep_both_attributes(monkeypatch):
     """Two integrations patch the same contact at the same time, one by customer number, one by email (so
     their identity locks differ): the top-level merge must not drop the other one's attribute."""
-    from entities.services import entity_writes
+    from entities.services import upsert as entity_writes
 
     org = OrganizationFactory()
     apply(org, contact({"customer_number": "C-1"}, {"customer_number": "C-1", "email": [{"email": "a@b.c"}]}))

@@ -11,9 +11,9 @@ import redis
 
 from erpintegration import health, logcontext
 from erpintegration.celery import app
-from integrations.mapping import expressions
-from integrations.services.inbound import accept_events
-from integrations.services.outbound import publish_event
+from integrations.inbound.services.accept import accept_events
+from integrations.mapping import jsonata as expressions
+from integrations.outbound.services.catalog import publish_event
 from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UseCaseFactory
 from tests.integrations.outbound.helpers import mapping, outbound_use_case
 

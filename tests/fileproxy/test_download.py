@@ -9,7 +9,7 @@ import pytest
 
 from fileproxy.environment import set_environment_value
 from fileproxy.models import EnvironmentValue
-from fileproxy.services import build_signed_download_url, file_proxy_url_builder
+from integrations.inbound.services.file_urls import build_signed_download_url, file_proxy_url_builder
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.fileproxy.fake_erp import CLIENT_SECRET, DOCUMENT, PASSWORD
 

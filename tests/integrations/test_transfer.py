@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from erpintegration.exceptions import ValidationFailed
 from fileproxy.environment import load_environment, set_environment_value
 from integrations.models import Integration, SamplePayload, UseCase
-from integrations.services import transfer
-from integrations.services.sample_payloads import save_sample
-from integrations.services.use_cases import create_use_case
-from integrations.services.webhooks import create_webhook
+from integrations.outbound.services.webhooks import create_webhook
+from integrations.setup.services.sample_payloads import save_sample
+from integrations.setup.services.use_cases import create_use_case
+from integrations.transfer.services import transfer
 from tests.factories import IntegrationFactory, OrganizationFactory
 from tests.integrations.outbound.helpers import mapping
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import make_api_persona
-from tests.integrations.api.test_config_openapi import CONFIG_OPERATIONS
+from tests.integrations.setup.test_config_openapi import CONFIG_OPERATIONS
 from tests.spec import assert_matches_contract
 
 HERE = Path(__file__).resolve().parent

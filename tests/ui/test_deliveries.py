@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.models import OutboundDelivery
-from integrations.services.outbound import publish_event
+from integrations.outbound.services.catalog import publish_event
 from monitoring.models import OutboundMonitoringEvent
 from tests.factories import IntegrationFactory, OrganizationFactory
 from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, start_receiver

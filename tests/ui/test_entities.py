@@ -68,8 +68,8 @@ def test_login_required(client, stored):
 
 
 def test_entity_links_the_event_that_last_changed_it(ui_client, org, django_capture_on_commit_callbacks):
+    from integrations.inbound.services.accept import accept_events
     from integrations.models import ErpEvent
-    from integrations.services.inbound import accept_events
     from tests.factories import IntegrationFactory, UseCaseFactory
 
     integration = IntegrationFactory(organization=org)

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from erpintegration.ui import events as ui_events
+from integrations.inbound import browser as ui_events
+from integrations.inbound.services.accept import accept_events
 from integrations.models import ErpEvent
-from integrations.services.inbound import accept_events
 from tests.factories import IntegrationFactory, OrganizationFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from erpintegration import ui_services
+from erpintegration import tenancy
 from erpintegration.exceptions import Conflict, ValidationFailed
 from erpintegration.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -94,9 +94,9 @@ def test_non_admins_cannot_manage_members(ui_client, org, role):
 
 def test_services_validate_input(org):
     with pytest.raises(ValidationFailed):
-        ui_services.add_member(org, "  ", "viewer")
+        tenancy.add_member(org, "  ", "viewer")
     with pytest.raises(ValidationFailed):
-        ui_services.add_member(org, "someone", "superuser")
+        tenancy.add_member(org, "someone", "superuser")
     admin = MembershipFactory(organization=org, role="admin")
     with pytest.raises(Conflict):
-        ui_services.remove_member(org, admin.pk)
+        tenancy.remove_member(org, admin.pk)

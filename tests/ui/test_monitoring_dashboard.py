@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from erpintegration.ui import dashboard
+from integrations.setup import dashboard
 from monitoring import stats
 from tests.factories import IntegrationFactory, OrganizationFactory, UseCaseFactory
 from tests.monitoring.helpers import inbound, outbound

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from integrations.models import OutboundDelivery
-from integrations.services.outbound import publish_event
-from integrations.services.webhooks import create_webhook
+from integrations.outbound.services.catalog import publish_event
+from integrations.outbound.services.webhooks import create_webhook
 from tests.factories import OrganizationFactory
 from tests.integrations.outbound.helpers import (
     mapping,

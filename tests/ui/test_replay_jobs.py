@@ -6,10 +6,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from integrations.inbound.filters import EventCriteria
+from integrations.inbound.services import replay_jobs
+from integrations.inbound.services.accept import accept_events
 from integrations.models import ErpEvent, ReplayJob
-from integrations.selectors_event_filters import EventCriteria
-from integrations.services import replay_jobs
-from integrations.services.inbound import accept_events
 from tests.factories import IntegrationFactory, OrganizationFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db

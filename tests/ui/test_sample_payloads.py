@@ -3,8 +3,8 @@ import json
 
 import pytest
 
+from integrations.inbound.services.accept import accept_events
 from integrations.models import ErpEvent, SamplePayload
-from integrations.services.inbound import accept_events
 from tests.factories import IntegrationFactory, OrganizationFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db

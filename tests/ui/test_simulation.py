@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from erpintegration.ui.simulation import editor_path
 from integrations.models import UseCaseHistory
+from integrations.setup.simulation_panel import editor_path
 from tests.factories import IntegrationFactory, OrganizationFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -213,7 +213,7 @@ def test_history_and_detail_pages_have_constant_query_counts(ui_client, integrat
 
 
 def test_history_pages_through_older_versions(ui_client, use_case):
-    from erpintegration.ui import versions
+    from integrations.setup import versions
 
     client = ui_client("editor")
     make_versions(client, use_case, versions.PAGE_SIZE + 2)
@@ -237,7 +237,7 @@ def test_viewer_cannot_create_or_delete_use_cases(ui_client, integration, use_ca
 
 
 def test_outbound_editor_offers_the_organisations_webhooks(ui_client, org, integration):
-    from integrations.services.webhooks import create_webhook
+    from integrations.outbound.services.webhooks import create_webhook
 
     mine = create_webhook(org, {"name": "ERP receiver", "url": "https://erp.example.com/hook"})
     create_webhook(OrganizationFactory(), {"name": "Foreign receiver", "url": "https://other.example.com/hook"})

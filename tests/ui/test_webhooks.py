@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from integrations.models import Webhook
-from integrations.services.webhooks import create_webhook
+from integrations.outbound.services.webhooks import create_webhook
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
 from integrations.models import Integration, UseCase
-from integrations.selectors import parse_uuid
-from integrations.services import transfer
+from integrations.transfer.services import transfer
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from erpintegration.exceptions import ApplicationError
+from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
 from integrations.models import Integration
-from integrations.selectors import parse_uuid
-from integrations.services import transfer
+from integrations.transfer.services import transfer
 
 
 class Command(BaseCommand):

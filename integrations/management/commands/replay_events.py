@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
+from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
+from integrations.inbound.filters import EventCriteria, matching_events
+from integrations.inbound.services import replay_jobs
 from integrations.models import EventStatus, Integration, UseCase
-from integrations.selectors import parse_uuid
-from integrations.selectors_event_filters import EventCriteria, matching_events
-from integrations.services import replay_jobs
 
 BAR_WIDTH = 30
 

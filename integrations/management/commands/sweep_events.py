@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from integrations.services.inbound import sweep_stale_events
+from integrations.inbound.services.accept import sweep_stale_events
 
 
 class Command(BaseCommand):

@@ -6,9 +6,8 @@ import copy
 import pytest
 
 from integrations.configuration import validate_configuration
-
-from .examples import FILE_PROXY
-from .helpers import assert_single_issue, delete_at, issues_of, set_at
+from tests.integrations.configuration.examples import FILE_PROXY
+from tests.integrations.configuration.helpers import assert_single_issue, delete_at, issues_of, set_at
 
 
 def test_valid_configuration_gains_requires_vpc_false():

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from integrations.configuration import ConfigurationInvalid, validate_configuration
-
-from .examples import CONTACT_DELETE, CONTACT_SYNC, CONTRACT_WITH_METERS
-from .helpers import assert_single_issue, delete_at, issues_of, set_at
+from tests.integrations.configuration.examples import CONTACT_DELETE, CONTACT_SYNC, CONTRACT_WITH_METERS
+from tests.integrations.configuration.helpers import assert_single_issue, delete_at, issues_of, set_at
 
 SPEC = Path("/work/shared/spec/erp-integration.openapi.json")
 

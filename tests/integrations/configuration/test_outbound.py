@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from integrations.configuration import validate_configuration
-
-from .examples import OUTBOUND
-from .helpers import assert_single_issue, delete_at, set_at
+from tests.integrations.configuration.examples import OUTBOUND
+from tests.integrations.configuration.helpers import assert_single_issue, delete_at, set_at
 
 T1 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 2, 8, 30, 15, 250000, tzinfo=UTC)

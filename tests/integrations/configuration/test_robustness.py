@@ -7,9 +7,8 @@ import random
 import pytest
 
 from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
-
-from .examples import CONTRACT_WITH_METERS, FILE_PROXY, OUTBOUND
-from .test_v1_mapping import V1, WRAPPER
+from tests.integrations.configuration.examples import CONTRACT_WITH_METERS, FILE_PROXY, OUTBOUND
+from tests.integrations.configuration.test_v1_mapping import V1, WRAPPER
 
 ODD_VALUES = [None, True, 0, -1.5, "", "   ", "$", "{{", "}}", "x" * 300, [], [None], {}, {"": None}, {"1": [1]}]
 

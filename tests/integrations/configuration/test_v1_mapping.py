@@ -6,9 +6,8 @@ import copy
 import pytest
 
 from integrations.configuration import validate_v1_mapping
-
-from .examples import CONTACT_SYNC
-from .helpers import assert_single_issue, delete_at, issues_of, set_at
+from tests.integrations.configuration.examples import CONTACT_SYNC
+from tests.integrations.configuration.helpers import assert_single_issue, delete_at, issues_of, set_at
 
 V1 = {
     "version": "1.0",

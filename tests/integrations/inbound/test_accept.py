@@ -7,9 +7,8 @@ import pytest
 from integrations.models import ErpEvent, EventStatus
 from monitoring.models import InboundMonitoringEvent
 from tests.factories import AppMappingFactory, IntegrationFactory, UseCaseFactory
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v2_event, v3_event
 from tests.spec import assert_matches_contract
-
-from .helpers import integration_with_use_case, post_v3, v2_event, v3_event
 
 pytestmark = pytest.mark.django_db
 

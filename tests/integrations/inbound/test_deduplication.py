@@ -5,8 +5,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import ErpEvent, EventDeduplication
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,7 @@
 import pytest
 
 from tests.factories import AppMappingFactory
-
-from .helpers import integration_with_use_case, v2_event, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, v2_event, v3_event
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """/openapi.json documents the inbound operations under the contract's operationIds, paths and methods."""
 import pytest
 
-from tests.integrations.api.test_config_openapi import operations
+from tests.integrations.setup.test_config_openapi import operations
 from tests.spec import load_spec
 
 pytestmark = pytest.mark.django_db

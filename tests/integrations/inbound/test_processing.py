@@ -5,11 +5,10 @@ import pytest
 from django.core.management import call_command
 
 from entities.models import Entity
+from integrations.inbound.services import processing
 from integrations.models import ErpEvent, EventStatus
-from integrations.services import processing
 from monitoring.models import InboundMonitoringEvent
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +169,7 @@ def test_sweeper_re_enqueues_unfinished_events(owner, django_capture_on_commit_c
 
 
 def test_v2_event_rows_carry_event_type(owner, django_capture_on_commit_callbacks):
-    from .helpers import v2_event
+    from tests.integrations.inbound.helpers import v2_event
 
     integration, _ = integration_with_use_case(owner.organization)
     body = {"integration_id": str(integration.id), "events": [v2_event(event_type="CREATE")]}

@@ -5,10 +5,10 @@ import time
 import pytest
 from django.db import connection, connections
 
+from integrations.inbound.services import accept as inbound
+from integrations.inbound.services import processing
 from integrations.models import ErpEvent, EventStatus
-from integrations.services import inbound, processing
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -9,11 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from entities.models import Entity
+from integrations.inbound.services import processing
 from integrations.models import ErpEvent, EventStatus
-from integrations.services import processing
 from monitoring.models import InboundMonitoringEvent
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 

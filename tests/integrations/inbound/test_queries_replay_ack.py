@@ -4,12 +4,11 @@ import uuid
 import pytest
 
 from entities.models import Entity
+from integrations.inbound.services.tracking import create_tracking_record
 from integrations.models import ErpEvent, EventStatus, TrackingRecord
-from integrations.services.tracking import create_tracking_record
 from monitoring.models import InboundMonitoringEvent
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v2_event, v3_event
 from tests.spec import assert_matches_contract
-
-from .helpers import integration_with_use_case, post_v3, v2_event, v3_event
 
 pytestmark = pytest.mark.django_db
 

@@ -4,14 +4,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from integrations.inbound.services.retention import purge_inbound_history
+from integrations.inbound.tasks import purge_inbound_events
 from integrations.models import ErpEvent, EventDeduplication, EventStatus
-from integrations.services.event_retention import purge_inbound_history
-from integrations.tasks import purge_inbound_events
 from monitoring.models import InboundMonitoringEvent
 from monitoring.services import purge_inbound_monitoring, record_inbound_event
 from monitoring.tasks import purge_inbound_monitoring as purge_monitoring_task
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def test_a_purged_claim_can_be_claimed_again(owner):
 
 
 def test_claim_vanishing_between_read_and_take_over_is_re_inserted(owner, monkeypatch):
-    from integrations.services import deduplication
+    from integrations.inbound.services import deduplication
 
     integration, _ = integration_with_use_case(owner.organization)
     post_v3(owner, integration, [v3_event(deduplication_id="racy")])

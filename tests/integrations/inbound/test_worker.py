@@ -20,11 +20,10 @@ from django.conf import settings
 from django.db import connection, connections
 
 from entities.models import Entity
+from integrations.inbound.services.accept import sweep_stale_events
 from integrations.models import ErpEvent, EventStatus
-from integrations.services.inbound import sweep_stale_events
 from monitoring.models import InboundMonitoringEvent
-
-from .helpers import integration_with_use_case, post_v3, v3_event
+from tests.integrations.inbound.helpers import integration_with_use_case, post_v3, v3_event
 
 BROKER = os.environ.get("ERP_TEST_CELERY_BROKER_URL", "")
 IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
@@ -231,7 +230,7 @@ def test_worker_killed_mid_processing_applies_the_event_exactly_once(owner, brok
     assert ErpEvent.objects.get(pk=event_id).attempts == 2
     # sweeping again (or a late redelivery of the lost message) changes nothing: processing is idempotent
     sweep_stale_events(timedelta(0))
-    from integrations.services.processing import process_events_through
+    from integrations.inbound.services.processing import process_events_through
 
     assert process_events_through(event_id) == 0
     assert InboundMonitoringEvent.objects.filter(event_id=event_id).count() == 1

@@ -1,6 +1,6 @@
 import pytest
 
-from integrations.mapping import expressions
+from integrations.mapping import jsonata as expressions
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Engine behaviour beyond the golden cases: configuration errors, runtime context, bounds, edge cases."""
 import pytest
 
-from integrations.mapping import expressions
+from integrations.mapping import jsonata as expressions
 from integrations.mapping.engine import RuntimeContext, map_inbound, map_v1
 from integrations.mapping.evaluation import EventScope, Item
 from integrations.mapping.file_proxy import download_url

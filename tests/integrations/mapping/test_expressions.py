@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from integrations.mapping import expressions
-from integrations.mapping.expressions import UNDEFINED, ExpressionError
+from integrations.mapping import jsonata as expressions
+from integrations.mapping.jsonata import UNDEFINED, ExpressionError
 
 BOTH = pytest.mark.parametrize("engine", list(expressions.ENGINES), indirect=True)
 

@@ -3,9 +3,8 @@ import json
 
 import pytest
 
-from integrations.mapping.expressions import ENGINES
-
-from .golden import GOLDEN, case_meta, case_names, run_case
+from integrations.mapping.jsonata import ENGINES
+from tests.integrations.mapping.golden import GOLDEN, case_meta, case_names, run_case
 
 
 def _params():

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 PRELUDE = """
 import gc, sys, threading
-from integrations.mapping import expressions
+from integrations.mapping import jsonata as expressions
 from integrations.mapping.engine import map_inbound
 from integrations.mapping.results import MappingError
 

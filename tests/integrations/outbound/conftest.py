@@ -1,6 +1,6 @@
 import pytest
 
-from .helpers import start_receiver
+from tests.integrations.outbound.helpers import start_receiver
 
 
 @pytest.fixture

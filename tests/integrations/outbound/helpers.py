@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from integrations.services import webhooks
+from integrations.outbound.services import webhooks
 from tests.factories import IntegrationFactory, UseCaseFactory
 
 

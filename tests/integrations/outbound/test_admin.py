@@ -3,8 +3,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from integrations.models import CatalogEvent, OutboundDelivery
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish
+from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,15 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import CatalogEvent, OutboundDelivery, TrackingRecord
-from integrations.services import delivery as delivery_service
+from integrations.outbound.services import delivery as delivery_service
 from monitoring.models import OutboundMonitoringEvent
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish, verify_standard_webhook
+from tests.integrations.outbound.helpers import (
+    make_webhook,
+    mapping,
+    outbound_use_case,
+    publish,
+    verify_standard_webhook,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -303,7 +308,8 @@ def test_nul_in_a_mapping_result_or_a_webhook_answer_is_handled(owner, receiver,
 
 def test_services_reject_nul_without_the_api_parser(owner):
     from erpintegration.exceptions import ValidationFailed
-    from integrations.services import outbound, webhooks
+    from integrations.outbound.services import catalog as outbound
+    from integrations.outbound.services import webhooks
 
     with pytest.raises(ValidationFailed, match="^payload: NUL"):
         outbound.publish_event(owner.organization, {"event_name": "a.b", "payload": {"k": "\x00"}})

@@ -1,9 +1,8 @@
 """Publish -> deliver -> query through the API, with contract validation of the monitoring rows."""
 import pytest
 
+from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, publish
 from tests.spec import assert_matches_contract
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 self-hosted extensions (webhooks, event catalog, deliveries) alongside them."""
 import pytest
 
-from tests.integrations.api.test_config_openapi import operations
+from tests.integrations.setup.test_config_openapi import operations
 from tests.spec import load_spec
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,8 @@ import pytest
 from monitoring import services as monitoring
 from monitoring.models import OutboundMonitoringEvent
 from tests.factories import IntegrationFactory
+from tests.integrations.outbound.helpers import mapping, outbound_use_case
 from tests.spec import assert_matches_contract
-
-from .helpers import mapping, outbound_use_case
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -2,9 +2,8 @@
 import pytest
 
 from tests.factories import IntegrationFactory, UseCaseFactory
+from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case
 from tests.spec import assert_matches_contract
-
-from .helpers import make_webhook, mapping, outbound_use_case
 
 pytestmark = pytest.mark.django_db
 URL = "https://erp.example.com/hook"

@@ -5,9 +5,8 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import CatalogEvent, OutboundDelivery
-from integrations.services.outbound import purge_outbound_history
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish
+from integrations.outbound.services.catalog import purge_outbound_history
+from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, publish
 
 pytestmark = pytest.mark.django_db
 

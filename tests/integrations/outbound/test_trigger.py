@@ -4,9 +4,13 @@ import pytest
 from entities.models import Entity, EntityRelation
 from integrations.models import TrackingRecord
 from monitoring.models import InboundMonitoringEvent
+from tests.integrations.outbound.helpers import (
+    make_webhook,
+    mapping,
+    outbound_use_case,
+    verify_standard_webhook,
+)
 from tests.spec import assert_matches_contract
-
-from .helpers import make_webhook, mapping, outbound_use_case, verify_standard_webhook
 
 pytestmark = pytest.mark.django_db
 FIELDS = ("execution_id", "org_id", "webhook_id", "flow_id", "created_at", "action_id", "flow_action_id",

@@ -3,8 +3,13 @@ import pytest
 from django.db import connection
 
 from integrations.models import Webhook
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish, verify_standard_webhook
+from tests.integrations.outbound.helpers import (
+    make_webhook,
+    mapping,
+    outbound_use_case,
+    publish,
+    verify_standard_webhook,
+)
 
 pytestmark = pytest.mark.django_db
 

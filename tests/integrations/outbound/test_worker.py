@@ -7,8 +7,13 @@ import pytest
 from integrations.models import OutboundDelivery
 from monitoring.models import OutboundMonitoringEvent
 from tests.integrations.inbound.test_worker import BROKER, IS_POSTGRES, broker_queue, wait_for  # noqa: F401
-
-from .helpers import make_webhook, mapping, outbound_use_case, publish, verify_standard_webhook
+from tests.integrations.outbound.helpers import (
+    make_webhook,
+    mapping,
+    outbound_use_case,
+    publish,
+    verify_standard_webhook,
+)
 
 pytestmark = [
     pytest.mark.celery_worker,

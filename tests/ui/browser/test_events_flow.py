@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from integrations.services.inbound import accept_events
+from integrations.inbound.services.accept import accept_events
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

@@ -95,7 +95,7 @@ def test_webhooks_and_deliveries(page, shot, login, consultant, settings):
     from playwright.sync_api import expect
 
     from integrations.models import Webhook
-    from integrations.services.outbound import publish_event
+    from integrations.outbound.services.catalog import publish_event
     from tests.integrations.outbound.helpers import mapping, outbound_use_case, start_receiver
 
     settings.OUTBOUND_HTTP_ALLOWLIST = ["127.0.0.1"]

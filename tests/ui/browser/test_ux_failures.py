@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from integrations.inbound.services.accept import accept_events
 from integrations.models import ErpEvent
-from integrations.services.inbound import accept_events
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from erpintegration.tokens import issue_token
+from integrations.inbound.services.accept import accept_events
 from integrations.models import ErpEvent, OutboundDelivery, ReplayJob
-from integrations.services.inbound import accept_events
-from integrations.services.outbound import publish_event
-from integrations.services.use_cases import update_use_case
-from integrations.services.webhooks import create_webhook
+from integrations.outbound.services.catalog import publish_event
+from integrations.outbound.services.webhooks import create_webhook
+from integrations.setup.services.use_cases import update_use_case
 from tests.factories import (
     IntegrationFactory,
     MembershipFactory,

@@ -2,7 +2,7 @@
 webhook), "send test event" on a webhook, request headers on the delivery detail."""
 import pytest
 
-from integrations.services.webhooks import create_webhook
+from integrations.outbound.services.webhooks import create_webhook
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.integrations.outbound.helpers import mapping, outbound_use_case, start_receiver
 from tests.ui.browser.code_editor import fill_code

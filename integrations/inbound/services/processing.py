@@ -1,0 +1,401 @@
+"""Apply stored inbound events: parse, map, write to the entity store, record monitoring (DOMAIN.md 1.3-1.7).
+
+Guarantees:
+* Strict order per integration: every step holds the integration's :class:`EventProcessingLock` row and
+  takes the pending events with the smallest sequences.
+* Exactly once: an event's entity writes, its monitoring rows and its final status commit in ONE
+  transaction (one per small batch of events), after re-checking under the lock that it is still pending. A worker killed half-way rolls
+  back everything; the redelivered (or swept) task then applies it once.
+* Attempts are counted in a separate, committed claim step, so a poison event (crashing every time) is
+  failed after ``INBOUND_MAX_ATTEMPTS`` instead of blocking its integration forever.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from erpintegration import logcontext
+from erpintegration.lib.ids import parse_uuid
+from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
+from integrations.mapping.engine import RuntimeContext, map_inbound
+from integrations.mapping.payload import parse_payload
+from integrations.mapping.results import MappingError
+from integrations.models import ErpEvent, EventProcessingLock, EventStatus, UseCase
+from integrations.models.events import PENDING_STATUSES
+from monitoring import services as monitoring
+from monitoring.models import ErrorCategory, InboundStatus, InboundSyncType
+
+logger = logging.getLogger(__name__)
+
+MAPPING_ERROR_CATEGORIES = {
+    "INVALID_PAYLOAD": ErrorCategory.VALIDATION,
+    "INVALID_JSON": ErrorCategory.VALIDATION,
+    "INVALID_XML": ErrorCategory.VALIDATION,
+    "MISSING_UNIQUE_IDENTIFIERS": ErrorCategory.VALIDATION,
+    "INVALID_METER_READING": ErrorCategory.VALIDATION,
+    "JSONATA_TIMEOUT": ErrorCategory.TIMEOUT,
+    "TIMEOUT": ErrorCategory.TIMEOUT,
+    "JSONATA_ERROR": ErrorCategory.CONFIGURATION,
+    "INVALID_CONFIGURATION": ErrorCategory.CONFIGURATION,
+    "USE_CASE_MISSING_CONFIG": ErrorCategory.CONFIGURATION,
+}
+STORE_ERROR_CATEGORIES = {
+    "UNIQUE_ID_MULTIPLE_MATCHES": ErrorCategory.VALIDATION,
+    "ENTITY_NOT_FOUND": ErrorCategory.VALIDATION,
+    "METER_NOT_FOUND": ErrorCategory.VALIDATION,
+}
+
+
+def mapping_error_category(code: str) -> str:
+    if code in MAPPING_ERROR_CATEGORIES:
+        return MAPPING_ERROR_CATEGORIES[code]
+    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code:
+        return ErrorCategory.VALIDATION
+    if "TIMEOUT" in code:
+        return ErrorCategory.TIMEOUT
+    return ErrorCategory.CONFIGURATION
+
+
+def store_error_category(code: str) -> str:
+    if code in STORE_ERROR_CATEGORIES:
+        return STORE_ERROR_CATEGORIES[code]
+    if "TIMEOUT" in code:
+        return ErrorCategory.TIMEOUT
+    return ErrorCategory.DOWNSTREAM_API
+
+
+@dataclass
+class UseCaseFailure(Exception):
+    code: str
+    message: str
+    category: str
+    details: dict | None = None
+
+
+# --- the driver -------------------------------------------------------------------------------------
+
+
+def process_events_through(event_id: str) -> int:
+    """Apply, in sequence order, every pending event of the integration of ``event_id`` up to and including
+    it. Returns how many this call applied (0 when others already did). Unexpected errors propagate (the
+    task retries; the event stays pending and its integration waits, preserving order)."""
+    target = ErpEvent.objects.filter(pk=parse_uuid(event_id)).values("integration_id", "sequence").first()
+    if target is None:
+        return 0
+    applied = 0
+    while True:
+        with _integration_turn(target["integration_id"]):
+            batch = _claim_batch(target["integration_id"], target["sequence"])
+            if not batch:
+                return applied
+            applied += _apply_batch(target["integration_id"], batch)
+
+
+TURN_LOCK_CLASS = 7_340_117  # advisory-lock key space of the claim-and-apply turns
+_local_turns = [threading.Lock() for _ in range(64)]
+
+
+@contextmanager
+def _integration_turn(integration_id):
+    """Hold the integration's turn from claiming a batch until it is applied. Between the two transactions
+    the row lock is released; without a turn, tasks queued on it (a burst of requests) re-claimed the batch
+    one after another, each counting an attempt, until healthy events were failed as exhausted.
+    PostgreSQL: a session advisory lock, released when this process dies, so a killed worker blocks no one.
+    Elsewhere (the embedded SQLite default: one process) an in-process lock."""
+    connection = connections[ErpEvent.objects.db]
+    key = zlib.crc32(str(integration_id).encode()) - 2**31  # int4; a collision only serialises two integrations
+    if connection.vendor != "postgresql":
+        with _local_turns[key % len(_local_turns)]:
+            yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TURN_LOCK_CLASS, key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TURN_LOCK_CLASS, key])
+
+
+def _lock(integration_id) -> EventProcessingLock:
+    EventProcessingLock.objects.get_or_create(integration_id=integration_id)
+    return EventProcessingLock.objects.select_for_update().get(integration_id=integration_id)
+
+
+def _claim_batch(integration_id, up_to_sequence: int) -> list[uuid.UUID]:
+    """Committed claim of the next pending events (in sequence order): counts the attempt, so a crash
+    still counts, and fails events that exhausted their attempts. Fresh events are claimed in batches
+    (one transaction for many); an event that failed before is retried alone, so it cannot take
+    innocent neighbours down with it."""
+    size = max(1, settings.INBOUND_PROCESSING_BATCH_SIZE)
+    with transaction.atomic():
+        _lock(integration_id)
+        while True:
+            pending = list(
+                ErpEvent.objects.filter(
+                    integration_id=integration_id, status__in=PENDING_STATUSES, sequence__lte=up_to_sequence
+                )
+                .order_by("sequence")
+                .only("id", "attempts", "last_error", "resolved_use_case_ids", "organization_id",
+                      "integration_id", "correlation_id", "event_type", "event_name", "use_case_slug",
+                      "received_at")[:size]
+            )
+            if not pending:
+                return []
+            head = pending[0]
+            if head.attempts >= settings.INBOUND_MAX_ATTEMPTS:
+                _fail_exhausted(head)
+                continue
+            if head.attempts > 0:
+                batch = [head]
+            else:
+                batch = []
+                for event in pending:
+                    if event.attempts > 0:
+                        break
+                    batch.append(event)
+            ids = [event.pk for event in batch]
+            ErpEvent.objects.filter(pk__in=ids).update(
+                status=EventStatus.PROCESSING, attempts=F("attempts") + 1, started_at=timezone.now()
+            )
+            return ids
+
+
+def _fail_exhausted(event: ErpEvent) -> None:
+    now = timezone.now()
+    message = f"Processing failed {event.attempts} times; giving up. Last error: {event.last_error or 'worker lost'}"
+    for use_case_id in event.resolved_use_case_ids or [None]:
+        _record(event, use_case_id, InboundSyncType.ENTITY, InboundStatus.ERROR, 0, now,
+                error=("PROCESSING_FAILED", message, ErrorCategory.SYSTEM, None))
+    ErpEvent.objects.filter(pk=event.pk).update(status=EventStatus.FAILED, completed_at=now, last_error=message)
+
+
+def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
+    """Apply claimed events in one transaction, in order; events someone else finished are skipped.
+    Any unexpected error rolls the whole batch back (each event is retried, alone, later)."""
+    current = None
+    try:
+        with transaction.atomic():
+            lock = _lock(integration_id)
+            events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
+            use_cases = _use_cases(events.values())
+            outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
+            rows: list = []
+            last_sequence = lock.last_processed_sequence
+            prepared = []
+            for event_id in event_ids:  # mapping is pure: map every event first, then lock, then write
+                current = event_id
+                event = events.get(event_id)
+                if event is not None and event.is_pending:
+                    prepared.append(prepare_event(event, use_cases))
+            held = lock_mapping_identities(
+                prepared[0].event.organization if prepared else None,
+                [step.result for p in prepared for step in p.steps if step.result is not None])
+            for event_prepared in prepared:
+                event = event_prepared.event
+                current = event.pk
+                failed = apply_prepared(event_prepared, rows, held)
+                outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
+                last_sequence = max(last_sequence, event.sequence)
+            monitoring.record_inbound_events(rows)
+            now = timezone.now()
+            for status, ids in outcome.items():
+                if ids:
+                    ErpEvent.objects.filter(pk__in=ids).update(status=status, completed_at=now, last_error="")
+            if last_sequence != lock.last_processed_sequence:
+                lock.last_processed_sequence = last_sequence
+                lock.save(update_fields=["last_processed_sequence"])
+            return sum(len(ids) for ids in outcome.values())
+    except Exception as exc:
+        if current is not None:
+            ErpEvent.objects.filter(pk=current).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def _use_cases(events) -> dict[str, UseCase]:
+    ids = {use_case_id for event in events for use_case_id in event.resolved_use_case_ids or []}
+    return {str(uc.id): uc for uc in UseCase.objects.filter(pk__in=ids)}
+
+
+# --- one event --------------------------------------------------------------------------------------
+
+
+@dataclass
+class UseCaseStep:
+    """One resolved use case of an event after mapping: a result to write, a failure, or skipped."""
+
+    use_case_id: str
+    sync_types: list[str]
+    seconds: float  # spent so far (parsing share excluded, as before)
+    result: Any = None
+    failure: UseCaseFailure | None = None
+    skipped: bool = False
+
+
+@dataclass
+class PreparedEvent:
+    event: ErpEvent
+    steps: list[UseCaseStep]
+
+
+def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEvent:
+    """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
+    first and takes the identity locks of all their writes in one statement."""
+    logcontext.bind_event(event)
+    try:
+        data = parse_payload(event.payload, event.format)
+        parse_error = None
+    except MappingError as exc:
+        data, parse_error = None, exc
+    steps = []
+    for use_case_id in event.resolved_use_case_ids:
+        started = time.perf_counter()
+        use_case = use_cases.get(use_case_id)
+        step = UseCaseStep(use_case_id, _sync_types(use_case), 0.0)
+        try:
+            if use_case is None:
+                raise UseCaseFailure("USE_CASE_NOT_FOUND", "The use case was deleted after the event was received",
+                                     ErrorCategory.CONFIGURATION)
+            if not use_case.enabled:
+                step.skipped = True
+            elif parse_error is not None:
+                raise UseCaseFailure(parse_error.code, parse_error.message,
+                                     mapping_error_category(parse_error.code), parse_error.details)
+            else:
+                step.result = _map_use_case(event, use_case, data)
+        except UseCaseFailure as failure:
+            step.failure = failure
+        step.seconds = time.perf_counter() - started
+        steps.append(step)
+    return PreparedEvent(event, steps)
+
+
+def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset()) -> bool:
+    """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
+    if any use case failed."""
+    event = prepared.event
+    logcontext.bind_event(event)
+    record = partial(_record, rows=rows)
+    failed = False
+    for step in prepared.steps:
+        started = time.perf_counter() - step.seconds
+        if step.skipped:
+            for sync_type in step.sync_types:
+                record(event, step.use_case_id, sync_type, InboundStatus.SKIPPED, _ms(started), None,
+                       details={"reason": "use case disabled after the event was received"})
+            continue
+        try:
+            if step.failure is not None:
+                raise step.failure
+            report = _store(event, step.result, held_locks)
+        except UseCaseFailure as failure:
+            failed = True
+            for sync_type in step.sync_types:
+                record(event, step.use_case_id, sync_type, InboundStatus.ERROR, _ms(started), None,
+                       error=(failure.code, failure.message, failure.category, failure.details))
+            continue
+        duration = _ms(started)
+        sync_types = step.sync_types
+        if InboundSyncType.ENTITY in sync_types:
+            record(event, step.use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
+        if InboundSyncType.METER_READING in sync_types:
+            record(event, step.use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
+                   details=_outcomes(report, "meter_reading_outcomes",
+                                     report_warnings=InboundSyncType.ENTITY not in sync_types))
+    return failed
+
+
+def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
+    configuration = use_case.configuration
+    if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
+        raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
+                             ErrorCategory.CONFIGURATION)
+    context = RuntimeContext(
+        org_id=event.organization_id,
+        integration_id=str(event.integration_id),
+        build_file_proxy_url=file_proxy_url_builder(event),
+    )
+    try:
+        return map_inbound(configuration, data, context)
+    except MappingError as exc:
+        raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
+
+
+def _store(event: ErpEvent, result, held_locks: frozenset[int]):
+    try:  # atomic by contract: a StoreError leaves nothing of this use case written
+        return apply_mapping_result(event.organization, result, integration_id=str(event.integration_id),
+                                    event_id=str(event.id), held_locks=held_locks)
+    except StoreError as exc:
+        raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
+
+
+def file_proxy_url_builder(event: ErpEvent):
+    """Signed /download URLs for ``file_proxy_url`` fields of this event's integration."""
+    return signed_download_url_builder(event.organization_id, str(event.integration_id))
+
+
+def _sync_types(use_case: UseCase | None) -> list[str]:
+    configuration = (use_case.configuration if use_case else None) or {}
+    types = []
+    if configuration.get("entities") or not configuration.get("meter_readings"):
+        types.append(InboundSyncType.ENTITY)
+    if configuration.get("meter_readings"):
+        types.append(InboundSyncType.METER_READING)
+    return types
+
+
+def _outcomes(report, attribute: str, report_warnings: bool) -> dict:
+    details: dict[str, Any] = {"outcomes": [o.as_dict() for o in getattr(report, attribute, [])]}
+    warnings = getattr(report, "warnings", None) if report_warnings else None
+    if warnings:
+        details["warnings"] = [w.as_dict() if hasattr(w, "as_dict") else w if isinstance(w, dict) else str(w)
+                               for w in warnings]
+    return details
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _record(event: ErpEvent, use_case_id, sync_type, status, duration_ms, completed_at, *, error=None,
+            details=None, rows: list | None = None) -> None:
+    """A monitoring row for one use case and sync type: appended to ``rows``, or written at once."""
+    code, message, category, error_details = error or (None, None, None, None)
+    if error_details:
+        details = {**(details or {}), "error": error_details}
+    row = monitoring.build_inbound_event(
+        org_id=event.organization_id,
+        event_id=str(event.id),
+        correlation_id=event.correlation_id,
+        integration_id=str(event.integration_id),
+        use_case_id=use_case_id,
+        event_type=event.event_type,
+        object_type=event.event_name or event.use_case_slug or "",
+        sync_type=sync_type,
+        status=status,
+        error_code=code,
+        error_message=message,
+        error_category=category,
+        processing_duration_ms=duration_ms,
+        received_at=event.received_at,
+        completed_at=completed_at,
+        details=details,
+    )
+    if rows is None:
+        row.save()
+    else:
+        rows.append(row)

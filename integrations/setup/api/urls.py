@@ -1,0 +1,26 @@
+"""Setup API paths (integrations, use cases, app mappings, mapping simulation), exactly as the contract
+(no trailing slashes)."""
+from django.urls import path
+
+from integrations.setup.api import views as v
+
+urlpatterns = [
+    path("v1/integrations", v.IntegrationListView.as_view(), name="api-integrations"),
+    path("v1/integrations/<str:integrationId>", v.IntegrationDetailView.as_view(), name="api-integration"),
+    path("v1/integrations/<str:integrationId>/use-cases", v.UseCaseListView.as_view(), name="api-use-cases"),
+    path(
+        "v1/integrations/<str:integrationId>/use-cases/<str:useCaseId>",
+        v.UseCaseDetailView.as_view(),
+        name="api-use-case",
+    ),
+    path(
+        "v1/integrations/<str:integrationId>/use-cases/<str:useCaseId>/history",
+        v.UseCaseHistoryView.as_view(),
+        name="api-use-case-history",
+    ),
+    path("v1/integrations/<str:integrationId>/app-mapping", v.AppMappingView.as_view(), name="api-app-mapping"),
+    path("v2/integrations", v.IntegrationV2ListView.as_view(), name="api-v2-integrations"),
+    path("v2/integrations/<str:integrationId>", v.IntegrationV2DetailView.as_view(), name="api-v2-integration"),
+    path("v2/erp/updates/mapping_simulation", v.SimulateMappingV2View.as_view(), name="simulate-mapping-v2"),
+    path("v1/erp/updates/mapping_simulation", v.SimulateMappingV1View.as_view(), name="simulate-mapping"),
+]

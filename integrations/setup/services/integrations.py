@@ -1,0 +1,78 @@
+"""Create, update and delete integrations (DOMAIN.md 1.1). Inputs are already shape-validated by the caller."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from erpintegration.exceptions import NotFound, ValidationFailed
+from integrations.models import Integration
+from integrations.setup.services.timestamps import align_timestamps
+from integrations.setup.services.use_cases import sync_use_cases
+
+#: Fields a caller may set on an integration; anything else in ``data`` is ignored.
+EDITABLE_FIELDS = ("name", "description", "access_token_ids", "app_ids", "environment_config", "settings")
+
+
+def _apply(integration: Integration, data: dict) -> None:
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            value = data[field]
+            if field in ("access_token_ids", "app_ids", "environment_config") and value is None:
+                value = []
+            setattr(integration, field, value)
+
+
+@transaction.atomic
+def create_integration(org, data: dict) -> Integration:
+    """A new integration of ``org``; ``data`` needs ``name``, the other editable fields are optional."""
+    integration = Integration(organization=org)
+    _apply(integration, data)
+    if not (integration.name or "").strip():
+        raise ValidationFailed("name: This field is required.")
+    integration.save()
+    align_timestamps(integration)
+    return integration
+
+
+@transaction.atomic
+def update_integration(org, integration: Integration, data: dict) -> Integration:
+    """Partial merge: only the keys present in ``data`` change ([interp] DOMAIN 1.1)."""
+    _check_owner(org, integration)
+    locked = Integration.objects.select_for_update().get(pk=integration.pk)
+    _apply(locked, data)
+    if not (locked.name or "").strip():
+        raise ValidationFailed("name: may not be blank.")
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def delete_integration(org, integration: Integration) -> None:
+    """Delete the integration; use cases, their history and app mappings go with it (FK cascade)."""
+    _check_owner(org, integration)
+    integration.delete()
+
+
+def _check_owner(org, integration: Integration) -> None:
+    # Services trust their callers to pass objects from org-scoped selectors; this guards against slips.
+    if integration.organization_id != org.pk:
+        raise NotFound(f"Integration {integration.pk} not found")
+
+
+@transaction.atomic
+def create_integration_with_use_cases(org, data: dict, actor: str = "") -> Integration:
+    """v2 create: the integration and its embedded use cases, all or nothing."""
+    integration = create_integration(org, data)
+    sync_use_cases(org, integration, data.get("use_cases") or [], actor)
+    return integration
+
+
+@transaction.atomic
+def update_integration_with_use_cases(org, integration: Integration, data: dict, actor: str = "") -> Integration:
+    """v2 PUT: merge the integration fields and, when ``use_cases`` is given, sync them declaratively.
+
+    A request without ``use_cases`` leaves them alone rather than deleting them all; ``[]`` deletes all.
+    """
+    integration = update_integration(org, integration, data)
+    if data.get("use_cases") is not None:
+        sync_use_cases(org, integration, data["use_cases"], actor)
+    return integration
