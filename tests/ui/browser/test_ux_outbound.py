@@ -30,7 +30,7 @@ def test_outbound_simulation_and_test_send(page, shot, login, receiver):
 
     page.goto(f"/integrations/{use_case.integration_id}/use-cases/{use_case.pk}/")
     page.locator("[data-usecase-editor][data-ready]").wait_for()
-    page.get_by_label("Catalog event payload").fill('{"contract_number": "C-42", "customer": {"name": "Ada"}}')
+    page.get_by_label("Sample event payload").fill('{"contract_number": "C-42", "customer": {"name": "Ada"}}')
     result = page.locator("[data-sim-output]")
     expect(result.get_by_test_id("outbound-body")).to_contain_text('"contract": "C-42"')
     headers = result.get_by_test_id("outbound-headers")
