@@ -51,7 +51,7 @@ def world(login, settings):
     i = f"/integrations/{integration.pk}"
     history = inbound.history.order_by("created_at").first() if hasattr(inbound, "history") else None
     pages = [
-        "/integrations/", "/integrations/new/", f"{i}/", f"{i}/edit/", f"{i}/use-cases/new/?type=inbound",
+        "/integrations/", "/integrations/new/", "/integrations/import/", f"{i}/import/", f"{i}/", f"{i}/edit/", f"{i}/use-cases/new/?type=inbound",
         f"{i}/use-cases/{inbound.pk}/", f"{i}/use-cases/{outbound.pk}/", f"{i}/use-cases/{inbound.pk}/history/",
         f"{i}/use-cases/{inbound.pk}/history/diff/?from={history.pk if history else 'current'}&to=current",
         f"{i}/environment/", f"{i}/monitoring/", f"{i}/monitoring/?window=7d", f"{i}/deliveries/",
