@@ -1,7 +1,7 @@
 """Operator views of the entity store. Lists avoid COUNT(*) over millions of rows (show_full_result_count)."""
 from django.contrib import admin, messages
 
-from entities.models import Entity, EntityRelation, MeterReading
+from entities.models import Entity, EntityRelation, EntitySchema, MeterReading
 from entities.services import restore_entity
 
 
@@ -43,3 +43,10 @@ class MeterReadingAdmin(admin.ModelAdmin):
     raw_id_fields = ["organization", "meter", "counter"]
     readonly_fields = ["id", "created_at", "updated_at", "last_event_id", "last_integration_id"]
     show_full_result_count = False
+
+
+@admin.register(EntitySchema)
+class EntitySchemaAdmin(admin.ModelAdmin):
+    list_display = ["slug", "organization", "conditions", "overridable", "version_attribute", "updated_at"]
+    list_filter = ["organization"]
+    search_fields = ["slug"]

@@ -96,3 +96,29 @@ class MeterReading(models.Model):
 
     def __str__(self) -> str:
         return f"reading {self.external_id or self.id} of {self.meter_id}"
+
+
+class EntitySchema(models.Model):
+    """The registry of an organisation's entity schemas, as far as the hub needs to know them (the hosted
+    platform's schema service): which attributes exist, which attributes are the *conditions* that tell a
+    conditional entity's variants apart (e.g. ``tariff_zone``, ``customer_type``), which attributes a variant
+    may override, and which attribute dates a variant's version. Imports with conditional targets read it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="entity_schemas")
+    slug = models.CharField(max_length=100)
+    attributes = models.JSONField(default=list, blank=True)  # known attribute names; empty = not declared
+    conditions = models.JSONField(default=list, blank=True)  # condition attribute names; empty = not conditional
+    overridable = models.JSONField(default=list, blank=True)  # attributes a variant may override
+    version_attribute = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="uniq_entity_schema_slug")]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def as_dict(self) -> dict:
+        return {"slug": self.slug, "attributes": list(self.attributes), "conditions": list(self.conditions),
+                "overridable": list(self.overridable), "version_attribute": self.version_attribute or None}

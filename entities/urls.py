@@ -15,4 +15,5 @@ urlpatterns = [
     path("v1/entities/<str:schema>/<str:entity_id>", EntityDetailView.as_view(), name="entities-detail"),
     path("v1/meter-readings", MeterReadingListView.as_view(), name="meter-readings-list"),
     path("", include((page_patterns, "ui-entities"))),
+    path("", include(("entities.registry_urls", "ui-entity-registry"))),
 ]

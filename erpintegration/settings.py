@@ -216,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
+    "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
 
 # LOG_FORMAT=json: one JSON object per line with request id, organisation, integration and correlation id.
@@ -263,3 +264,19 @@ OUTBOUND_RETENTION_DAYS = env_int("OUTBOUND_RETENTION_DAYS", 30)  # catalog even
 # long their signature stays valid (0 = never expires; the URL is then valid until SECRET_KEY changes).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 FILE_PROXY_URL_TTL_SECONDS = env_int("FILE_PROXY_URL_TTL_SECONDS", 7 * 24 * 3600)
+
+# ERP imports (docs/imports.md): uploaded files live in the "imports" storage (local files under
+# var/media on the embedded default; point STORAGES["imports"] at an S3-compatible backend, e.g.
+# django-storages, in production). Size, row and batch limits, and the watchdog's patience.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(MEDIA_ROOT / "imports"), "file_permissions_mode": 0o600}},
+}
+IMPORTS_BUCKET = os.environ.get("IMPORTS_BUCKET", "local")
+IMPORTS_MAX_FILE_BYTES = env_int("IMPORTS_MAX_FILE_BYTES", 200 * 1024 * 1024)
+IMPORTS_MAX_ROWS = env_int("IMPORTS_MAX_ROWS", 100_000)
+IMPORTS_BATCH_SIZE = env_int("IMPORTS_BATCH_SIZE", 500)
+IMPORTS_NO_PROGRESS_SECONDS = env_int("IMPORTS_NO_PROGRESS_SECONDS", 600)

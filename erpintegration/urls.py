@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("monitoring.api.urls")),
     path("", include("fileproxy.urls")),
     path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
+    path("imports/", include(("integrations.imports.urls", "ui-imports"))),
     path("", include(("integrations.inbound.urls", "ui-events"))),
     path("integrations/", include((integration_pages, "ui-integrations"))),
     path("", include("erpintegration.ui.urls")),

@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
         from django.conf import settings
 
         from entities import links
+        from integrations.imports import tasks as import_tasks  # noqa: F401  registers the import tasks
         from integrations.inbound import browser
         from integrations.inbound import tasks as inbound_tasks  # noqa: F401  registers the inbound tasks
         from integrations.mapping import jsonata

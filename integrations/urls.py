@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("integrations.setup.api.urls")),
     path("", include("integrations.inbound.api.urls")),
     path("", include("integrations.outbound.api.urls")),
+    path("", include("integrations.imports.api.urls")),
 ]

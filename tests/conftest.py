@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db.backends.signals import connection_created
 from rest_framework.test import APIClient
 
 from erpintegration.tokens import issue_token
@@ -52,3 +53,16 @@ def anonymous() -> APIClient:
 def member_factory(db):
     """Log-in users: ``member_factory(role="viewer", organization=org)``."""
     return MembershipFactory
+
+
+def _sqlite_shared_cache_reads_without_locks(sender, connection, **kwargs):
+    """The SQLite test database is in memory with a shared cache, where a reader of a table that another
+    thread is writing gets "database table is locked" at once (no busy wait). Live-server tests with work
+    on a background thread (imports on the embedded default) read while that thread writes: let readers
+    read without table locks, as readers of the file database in WAL mode would."""
+    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict.get("NAME", "")) + str(
+            connection.settings_dict.get("TEST", {}).get("NAME") or ""):
+        connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(_sqlite_shared_cache_reads_without_locks)

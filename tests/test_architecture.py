@@ -74,9 +74,10 @@ def test_celery_task_names_stay_the_published_ones(settings):
         "integrations.tasks.purge_inbound_events", "integrations.tasks.deliver_outbound",
         "integrations.tasks.sweep_deliveries", "integrations.tasks.purge_outbound_history",
         "monitoring.tasks.purge_inbound_monitoring", "monitoring.tasks.purge_access_logs",
-        "entities.purge_deleted_entities",
+        "entities.purge_deleted_entities", "integrations.imports.watchdog",
     }
     assert published <= set(current_app.tasks.keys())
+    assert {"integrations.imports.validate", "integrations.imports.execute"} <= set(current_app.tasks.keys())
 
 
 # --- the checkers catch violations (synthetic trees) ---------------------------------------------------

@@ -146,4 +146,5 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from integrations.admin import events  # noqa: E402,F401  (registers the inbound pipeline's models)
+# Registering the other admin modules' models: they import this package's helpers, so they come last.
+from integrations.admin import events, imports  # noqa: E402,F401

@@ -8,6 +8,7 @@ from integrations.models.events import (
     EventStatus,
     TrackingRecord,
 )
+from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
 from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
 from integrations.models.samples import SamplePayload
@@ -17,10 +18,12 @@ __all__ = [
     "CatalogEvent",
     "DeliveryStatus",
     "ErpEvent",
+    "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
+    "ImportStatus",
     "Integration",
     "OutboundDelivery",
     "ReplayJob",

@@ -28,7 +28,7 @@ def test_export_then_import(page, shot, login, tmp_path):
 
     page.goto(f"/integrations/{integration.pk}/")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export").click()
+        page.get_by_role("link", name="Export use cases").click()
     path = tmp_path / "export.json"
     download_info.value.save_as(path)
     document = json.loads(path.read_text())
@@ -38,10 +38,10 @@ def test_export_then_import(page, shot, login, tmp_path):
     page.goto("/integrations/")
     page.get_by_label("Organisation").select_option(label="Production")
     page.wait_for_load_state()
-    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import an integration").click()
     page.get_by_label("Export file (.json)").set_input_files(str(path))
     shot("01-import-form")
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("Imported: 1 use case(s) created, 0 updated.")).to_be_visible()
     expect(page.get_by_role("heading", name="SAP IS-U")).to_be_visible()
     shot("02-imported")
