@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0003_outbound_webhooks_catalog_deliveries'),
+        ('integrations', '0004_erp_imports'),
     ]
 
     operations = [
