@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.mapping.config_warnings import configuration_warnings
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.evaluation import EventScope, config_error, expand
 from integrations.mapping.fields import (
     FileProxyBuilder,
@@ -35,15 +36,21 @@ PRUNE_ACTIONS = {"upsert-prune-scope-delete": "delete", "upsert-prune-scope-purg
 
 @dataclass
 class RuntimeContext:
-    """Where an event is processed: gives ``file_proxy_url`` fields the org and integration."""
+    """Where an event is processed: gives ``file_proxy_url`` fields the org and integration, and every
+    expression the environment (``$env``, maps, portals) loaded by the service layer."""
 
     org_id: str
     integration_id: str
     build_file_proxy_url: Callable[[dict], str] | None = None
+    environment: MappingEnvironment | None = None
 
 
-def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None) -> MappingResult:
-    """Map one parsed payload with a v2.0 inbound configuration (``{entities, meter_readings}``)."""
+def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None, *,
+                environment: MappingEnvironment | None = None) -> MappingResult:
+    """Map one parsed payload with a v2.0 inbound configuration (``{entities, meter_readings}``).
+
+    ``environment`` (or the context's) is what ``$env``, ``env_var_ref`` and ``portal_ref`` read; the
+    simulation passes the same one a worker would load, so what a consultant sees is what runs."""
     if not isinstance(configuration, dict):
         raise config_error("configuration", "must be an object")
     entities = configuration.get("entities", [])
@@ -57,7 +64,9 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
     if not isinstance(readings, list):
         raise config_error("meter_readings", "must be an array")
     builder = context.build_file_proxy_url if context is not None else None
-    scope = EventScope(data)
+    if environment is None and context is not None:
+        environment = context.environment
+    scope = EventScope(data, environment)
     result = MappingResult(warnings=configuration_warnings(entities))
     for index, entity in enumerate(entities):
         _map_entity(scope, index, entity, builder, result)
@@ -65,6 +74,7 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
         updates, prunes = map_meter_readings(scope, index, reading, builder)
         result.meter_readings_updates.extend(updates)
         result.meter_reading_prunes.extend(prunes)
+    result.warnings.extend(scope.warnings)
     return result
 
 
@@ -123,6 +133,7 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
         raise config_error(f"{path}.mode", f"must be one of {', '.join(ENTITY_MODES)}")
     if not isinstance(entity.get("fields"), list):
         raise config_error(f"{path}.fields", "is required and must be an array")
+    scope.entity_schema = schema
 
     data = scope.payload
     if "jsonataExpression" in entity:

@@ -7,10 +7,11 @@ from typing import Any
 
 from integrations.mapping.evaluation import EventScope, Item, config_error
 from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.references import env_var_ref_value, portal_ref_value
 
 OPERATIONS = ("_set", "_append", "_append_all")
 REPEATABLE_TYPES = ("email", "phone")
-SPECIAL_KINDS = ("relations", "relation_refs", "file_proxy_url")
+SPECIAL_KINDS = ("relations", "relation_refs", "file_proxy_url", "env_var_ref", "portal_ref")
 
 FileProxyBuilder = Callable[[dict], str]
 
@@ -39,7 +40,12 @@ def map_fields(
             raise config_error(f"{fpath}._type", f"must be one of {', '.join(REPEATABLE_TYPES)}")
         if not scope.enabled(spec.get("enabled"), item, f"{fpath}.enabled"):
             continue
-        value = field_value(scope, spec, item, fpath, file_proxy)
+        if "env_var_ref" in spec:
+            value = env_var_ref_value(scope, spec["env_var_ref"], attribute, f"{fpath}.env_var_ref")
+        elif "portal_ref" in spec:
+            value = portal_ref_value(scope, spec["portal_ref"], attribute, f"{fpath}.portal_ref")
+        else:
+            value = field_value(scope, spec, item, fpath, file_proxy)
         if value is UNDEFINED:
             continue
         if field_type is not None:

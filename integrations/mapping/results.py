@@ -95,6 +95,7 @@ class MappingWarning:
     entity_schema: str
     field: str
     message: str
+    code: str | None = None  # e.g. ENV_VAR_REF_NOT_FOUND; the contract's warning has no code: it leads the message
 
     def to_contract(self) -> dict[str, str]:
         return {"entity_schema": self.entity_schema, "field": self.field, "message": self.message}

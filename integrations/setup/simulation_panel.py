@@ -102,7 +102,7 @@ def failure(code: str, message: str, issues: list[dict] | None = None, details: 
     }
 
 
-def simulation_context(service, body: dict) -> dict:
+def simulation_context(service, body: dict, environment=None) -> dict:
     """``{ok, result|error, issues}`` for ``_simulation_result.html``; ``service`` is the simulation module."""
     fmt = body.get("format") or "json"
     if fmt not in FORMATS:
@@ -120,7 +120,8 @@ def simulation_context(service, body: dict) -> dict:
     if not isinstance(payload, str) or not payload.strip():
         return failure("NO_PAYLOAD", "Paste a sample payload, upload a file or pick a recorded event.")
     try:
-        result = service.simulate_mapping_v2(event_configuration=configuration, format=fmt, payload=payload)
+        result = service.simulate_mapping_v2(event_configuration=configuration, format=fmt, payload=payload,
+                                             environment=environment)
     except ApplicationError as exc:
         return failure(exc.code, exc.message, issues_of(exc.details), exc.details)
     updates = [

@@ -3,7 +3,7 @@ with the other rooms' per-integration tabs): integrations, use cases, history an
 monitoring tab."""
 from django.urls import include, path
 
-from integrations.setup import views, views_samples
+from integrations.setup import views, views_documentation, views_maps, views_samples
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -26,4 +26,12 @@ urlpatterns = [
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
     path("<str:integration_id>/monitoring/", views.monitoring_dashboard, name="monitoring"),
+    path("<str:integration_id>/maps/", views_maps.integration_maps, name="maps"),
+    path("<str:integration_id>/documentation/", views_documentation.documentation_index, name="documentation"),
+    path("<str:integration_id>/documentation/<str:doc_id>/", views_documentation.documentation_page,
+         name="documentation-page"),
+    path("<str:integration_id>/documentation/<str:doc_id>/edit/", views_documentation.documentation_edit,
+         name="documentation-edit"),
+    path("<str:integration_id>/documentation/<str:doc_id>/delete/", views_documentation.documentation_delete,
+         name="documentation-delete"),
 ]

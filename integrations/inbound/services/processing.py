@@ -11,6 +11,7 @@ Guarantees:
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from entities.services import StoreError, apply_mapping_result, lock_mapping_identities
+from entities.services import StoreError, SyncStateBatch, apply_mapping_result, lock_mapping_identities
 from erpintegration import logcontext
 from erpintegration.lib.ids import parse_uuid
 from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
@@ -35,6 +36,7 @@ from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 from integrations.models import ErpEvent, EventProcessingLock, EventStatus, UseCase
 from integrations.models.events import PENDING_STATUSES
+from integrations.setup.services.mapping_environment import load_mapping_environment
 from monitoring import services as monitoring
 from monitoring.models import ErrorCategory, InboundStatus, InboundSyncType
 
@@ -192,6 +194,7 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
             lock = _lock(integration_id)
             events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
             use_cases = _use_cases(events.values())
+            environment = _environment(events.values(), use_cases)
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
             last_sequence = lock.last_processed_sequence
@@ -200,16 +203,18 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
                 current = event_id
                 event = events.get(event_id)
                 if event is not None and event.is_pending:
-                    prepared.append(prepare_event(event, use_cases))
+                    prepared.append(prepare_event(event, use_cases, environment))
             held = lock_mapping_identities(
                 prepared[0].event.organization if prepared else None,
                 [step.result for p in prepared for step in p.steps if step.result is not None])
+            sync_states = SyncStateBatch()  # the entity sync states of the whole batch: one upsert
             for event_prepared in prepared:
                 event = event_prepared.event
                 current = event.pk
-                failed = apply_prepared(event_prepared, rows, held)
+                failed = apply_prepared(event_prepared, rows, held, sync_states)
                 outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
                 last_sequence = max(last_sequence, event.sequence)
+            sync_states.flush()
             monitoring.record_inbound_events(rows)
             now = timezone.now()
             for status, ids in outcome.items():
@@ -223,6 +228,19 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
         if current is not None:
             ErpEvent.objects.filter(pk=current).update(last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
+
+
+ENVIRONMENT_MARKERS = ("$env", "env_var_ref", "portal_ref")
+
+
+def _environment(events, use_cases: dict[str, UseCase]):
+    """The mapping environment of the batch's integration (a batch never spans integrations), loaded once,
+    and only when one of its use cases reads it (most do not: no queries for them)."""
+    first = next(iter(events), None)
+    if first is None or not any(marker in json.dumps(uc.configuration or {})
+                                for uc in use_cases.values() for marker in ENVIRONMENT_MARKERS):
+        return None
+    return load_mapping_environment(first.integration)
 
 
 def _use_cases(events) -> dict[str, UseCase]:
@@ -251,7 +269,7 @@ class PreparedEvent:
     steps: list[UseCaseStep]
 
 
-def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEvent:
+def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=None) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
     logcontext.bind_event(event)
@@ -275,7 +293,7 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEve
                 raise UseCaseFailure(parse_error.code, parse_error.message,
                                      mapping_error_category(parse_error.code), parse_error.details)
             else:
-                step.result = _map_use_case(event, use_case, data)
+                step.result = _map_use_case(event, use_case, data, environment)
         except UseCaseFailure as failure:
             step.failure = failure
         step.seconds = time.perf_counter() - started
@@ -283,7 +301,8 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase]) -> PreparedEve
     return PreparedEvent(event, steps)
 
 
-def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset()) -> bool:
+def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset(),
+                   sync_states: SyncStateBatch | None = None) -> bool:
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
     if any use case failed."""
     event = prepared.event
@@ -300,7 +319,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         try:
             if step.failure is not None:
                 raise step.failure
-            report = _store(event, step.result, held_locks)
+            report = _store(event, step.result, held_locks, step.use_case_id, sync_states)
         except UseCaseFailure as failure:
             failed = True
             for sync_type in step.sync_types:
@@ -310,8 +329,12 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         duration = _ms(started)
         sync_types = step.sync_types
         if InboundSyncType.ENTITY in sync_types:
+            details = _outcomes(report, "entity_outcomes", report_warnings=True)
+            resolved = [w.message for w in getattr(step.result, "warnings", []) if w.code]
+            if resolved:  # env_var_ref / portal_ref: what runs warns like the simulation does
+                details["warnings"] = [*details.get("warnings", []), *resolved]
             record(event, step.use_case_id, InboundSyncType.ENTITY, InboundStatus.SUCCESS, duration, None,
-                   details=_outcomes(report, "entity_outcomes", report_warnings=True))
+                   details=details)
         if InboundSyncType.METER_READING in sync_types:
             record(event, step.use_case_id, InboundSyncType.METER_READING, InboundStatus.SUCCESS, duration, None,
                    details=_outcomes(report, "meter_reading_outcomes",
@@ -319,7 +342,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
     return failed
 
 
-def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
+def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any, environment=None):
     configuration = use_case.configuration
     if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
         raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
@@ -328,6 +351,7 @@ def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         org_id=event.organization_id,
         integration_id=str(event.integration_id),
         build_file_proxy_url=file_proxy_url_builder(event),
+        environment=environment,
     )
     try:
         return map_inbound(configuration, data, context)
@@ -335,10 +359,12 @@ def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any):
         raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
 
 
-def _store(event: ErpEvent, result, held_locks: frozenset[int]):
+def _store(event: ErpEvent, result, held_locks: frozenset[int], use_case_id: str | None = None,
+           sync_states: SyncStateBatch | None = None):
     try:  # atomic by contract: a StoreError leaves nothing of this use case written
         return apply_mapping_result(event.organization, result, integration_id=str(event.integration_id),
-                                    event_id=str(event.id), held_locks=held_locks)
+                                    event_id=str(event.id), held_locks=held_locks, use_case_id=use_case_id,
+                                    sync_states=sync_states)
     except StoreError as exc:
         raise UseCaseFailure(exc.code, exc.message, store_error_category(exc.code), getattr(exc, "details", None))
 

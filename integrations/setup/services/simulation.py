@@ -11,17 +11,21 @@ from typing import Any
 from erpintegration.exceptions import Unprocessable
 from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
 from integrations.mapping.engine import map_inbound, map_v1, prefix_error_path
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 
 
-def simulate_mapping_v2(*, event_configuration: dict, format: str, payload: Any) -> dict:  # noqa: A002
-    """The ``MappingSimulationResponse`` for a v2.0 inbound configuration."""
+def simulate_mapping_v2(*, event_configuration: dict, format: str, payload: Any,  # noqa: A002
+                        environment: MappingEnvironment | None = None) -> dict:
+    """The ``MappingSimulationResponse`` for a v2.0 inbound configuration; ``environment`` is what a worker
+    would load for the integration (``services.mapping_environment``), so ``$env``, maps, ``env_var_ref``
+    and ``portal_ref`` resolve as they will at runtime."""
     with _unprocessable():
         configuration = validate_configuration("inbound", event_configuration, root="event_configuration")
         data = parse_payload(payload, format)
         try:
-            return map_inbound(configuration, data).to_contract()
+            return map_inbound(configuration, data, environment=environment).to_contract()
         except MappingError as exc:
             raise prefix_error_path(exc, "event_configuration") from None
 

@@ -93,11 +93,11 @@ def test_a_batch_holds_the_identity_locks_of_all_its_events_until_it_commits(own
     locked, release = threading.Event(), threading.Event()
     original = processing.apply_prepared
 
-    def apply_after_release(prepared, rows, held_locks=frozenset()):
+    def apply_after_release(prepared, rows, held_locks=frozenset(), *rest):
         if threading.current_thread().name == "first" and not locked.is_set():
             locked.set()  # the batch holds both customers' identity locks, nothing is written yet
             release.wait(timeout=20)
-        return original(prepared, rows, held_locks)
+        return original(prepared, rows, held_locks, *rest)
 
     monkeypatch.setattr(processing, "apply_prepared", apply_after_release)
     errors = []

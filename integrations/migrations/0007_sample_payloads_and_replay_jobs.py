@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0004_erp_imports'),
+        ('integrations', '0006_merge_v133_and_environment'),
     ]
 
     operations = [
