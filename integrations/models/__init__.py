@@ -11,9 +11,9 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.portals import PortalConfig, PortalOrigin
 from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
 from integrations.models.samples import SamplePayload
-from integrations.models.portals import PortalConfig, PortalOrigin
 
 __all__ = [
     "AppMapping",
