@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import logging
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,9 @@ from urllib.parse import quote, urljoin, urlsplit
 ALLOWED_SCHEMES = ("http", "https")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK_SIZE = 64 * 1024
+
+
+logger = logging.getLogger(__name__)
 
 
 class OutboundHttpError(Exception):
@@ -190,7 +194,10 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         return resolve_host(host, port)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ConnectionFailed(f"cannot resolve host {host!r}: {exc}")
+        # One answer for "does not resolve" and "resolves to a private address": what internal names resolve
+        # to (or whether they exist) stays in the server's log.
+        logger.warning("outbound request refused: cannot resolve %r: %s", host, exc)
+        raise DestinationBlocked(_NOT_ALLOWED % host) from None
 
 
 def addresses_in_networks(addresses: list[str], cidrs: tuple[str, ...]) -> list[str]:
@@ -221,10 +228,12 @@ def resolve_checked(host: str, port: int, policy: Policy) -> str:
     for address in addresses:
         if address_allowed(host, address, policy.allowlist):
             return address
-    raise DestinationBlocked(
-        f"host {host!r} resolves to a non-public address ({', '.join(addresses)}); "
-        "add it to OUTBOUND_HTTP_ALLOWLIST if this ERP is on your network"
-    )
+    logger.warning("outbound request refused: %r resolves to non-public %s", host, ", ".join(addresses))
+    raise DestinationBlocked(_NOT_ALLOWED % host)
+
+
+_NOT_ALLOWED = ("destination not allowed: %r is not a reachable public address (operators can allow "
+                "destinations on their own network with OUTBOUND_HTTP_ALLOWLIST)")
 
 
 def _open_socket(ip: str, port: int, connect_timeout: float, read_timeout: float) -> socket.socket:

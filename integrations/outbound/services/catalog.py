@@ -27,6 +27,7 @@ from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
+from integrations.outbound.services import stream as outbound_stream
 from integrations.outbound.services.delivery import contains_nul, enqueue_delivery
 from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
@@ -148,7 +149,8 @@ def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
                 "use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
                 "code": "DELIVERY_TYPE_UNSUPPORTED", "message": f"delivery type {delivery_type!r} is not supported"}
             for item in outcome if isinstance(outcome, list) else [outcome]:
-                (planned if isinstance(item, OutboundDelivery) else skipped).append(item)
+                if item is not None:  # None: queued on the integration's stream for polling
+                    (planned if isinstance(item, OutboundDelivery) else skipped).append(item)
     if skipped:
         event.skipped = skipped
         CatalogEvent.objects.filter(pk=event.pk).update(skipped=skipped)
@@ -225,8 +227,19 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
     )
 
 
-#: How each ``delivery.type`` is planned: a delivery row, or a ``skipped`` entry explaining why not.
-DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy}
+def _plan_poll(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict | None:
+    """A poll mapping: the ERP pulls it from the integration's stream (no webhook, no ACK tracking row).
+    None once queued (or already queued); a ``skipped`` entry when its enqueue-time transform failed."""
+    error = outbound_stream.enqueue(event, use_case, mapping, {**(event.payload or {}), **common_fields(event)})
+    if error is None:
+        return None
+    return {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
+            "code": "MAPPING_EXPRESSION_FAILED", "message": f"poll transform: {error}; nothing was queued"}
+
+
+#: How each ``delivery.type`` is planned: a delivery row, a ``skipped`` entry explaining why not, or None
+#: (poll: queued on the stream).
+DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy, "poll": _plan_poll}
 
 
 def _create_delivery(*, event_id, event_name, organization, integration_id, use_case_id, mapping: dict,
@@ -341,7 +354,9 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
     """
     integration = _integration(organization, integration_id)
     use_cases = UseCase.objects.filter(integration=integration, type="outbound").order_by("created_at", "id")
-    return [_use_case_status(organization, uc) for uc in use_cases]
+    statuses = [_use_case_status(organization, uc) for uc in use_cases]
+    outbound_stream.add_poll_statuses(integration, use_cases, statuses)
+    return statuses
 
 
 def _integration(organization, integration_id) -> Integration:
