@@ -48,6 +48,11 @@ class DestinationBlocked(OutboundHttpError):
     """The host resolves only to addresses the SSRF guard refuses."""
 
 
+class UnresolvableHost(DestinationBlocked):
+    """The name does not resolve. Answered like any refused destination, except by the secure proxy, whose
+    callers may only name allow-listed domains and get the contract's 502 ENOTFOUND."""
+
+
 class AddressNotAllowed(DestinationBlocked):
     """The host resolves (also) to an address outside ``Policy.required_networks`` (secure proxy)."""
 
@@ -197,7 +202,7 @@ def _resolve(host: str, port: int) -> list[str]:
         # One answer for "does not resolve" and "resolves to a private address": what internal names resolve
         # to (or whether they exist) stays in the server's log.
         logger.warning("outbound request refused: cannot resolve %r: %s", host, exc)
-        raise DestinationBlocked(_NOT_ALLOWED % host) from None
+        raise UnresolvableHost(_NOT_ALLOWED % host) from None
 
 
 def addresses_in_networks(addresses: list[str], cidrs: tuple[str, ...]) -> list[str]:

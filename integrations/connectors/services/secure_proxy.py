@@ -206,6 +206,9 @@ def forward(organization, data: Any) -> dict:
                 status = response.status_code
                 response_headers = response.header_dict()
                 data_bytes = response.read()
+        except http.UnresolvableHost:
+            raise UpstreamUnavailable("Upstream network error", status_code=502, code="ENOTFOUND",
+                                      reason="The target host name could not be resolved")
         except http.AddressNotAllowed as exc:
             raise ProxyRefused(str(exc), status_code=403, code="FORBIDDEN", monitoring_code="SECURE_PROXY_IP_NOT_ALLOWED")
         except http.DestinationBlocked as exc:

@@ -161,3 +161,18 @@ def test_proxy_calls_are_audited_in_monitoring(owner, proxy_case, erp, dns):
                                                   ("SECURE_PROXY_IP_NOT_ALLOWED", "error")]
     assert rows[0].details == {"method": "GET", "host": "api.erp.test", "status": 500}
     assert all(r.use_case_id == str(proxy_case.pk) for r in rows)
+
+
+def test_unresolvable_allowed_name_is_502_enotfound(owner, proxy_case, dns, monkeypatch):
+    import socket
+
+    from erpintegration.lib import http
+
+    def resolve(host, port):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(http, "resolve_host", resolve)
+    response = call(owner.client, proxy_case, "http://gone.erp.test/x")
+    assert response.status_code == 502
+    assert response.json() == {"message": "Upstream network error", "code": "ENOTFOUND",
+                               "reason": "The target host name could not be resolved"}
