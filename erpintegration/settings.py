@@ -98,6 +98,9 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_SERVER_SIDE_BINDING"):
+    # opt-in: psycopg binds parameters on the server instead of quoting them into the SQL text
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -138,7 +141,9 @@ INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
 INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 # Fresh events of one integration are applied this many per transaction (a retried event goes alone).
-INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 500)
+# Consecutive plain-upsert events of a lane are written set-based (integrations/services/lane_batches.py).
+INBOUND_SET_BASED_WRITES = env_bool("INBOUND_SET_BASED_WRITES", True)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
@@ -218,8 +223,22 @@ CELERY_BEAT_SCHEDULE = {
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
     "outbound-reap-stream": {"task": "integrations.tasks.reap_outbound_stream", "schedule": 300.0},
+    "monitoring-evaluate-notifications": {"task": "monitoring.tasks.evaluate_notifications",
+                                          "schedule": float(env_int("NOTIFICATION_EVALUATION_SECONDS", 300))},
     "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
+
+# Notification email (monitoring/notifications): SMTP when EMAIL_HOST is set, else printed to the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "erpintegration@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 
 LOGGING = {
     "version": 1,

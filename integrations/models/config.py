@@ -18,6 +18,7 @@ class Integration(models.Model):
     connector_config = models.JSONField(null=True, blank=True)
     protected = models.BooleanField(default=False)
     manifest = models.JSONField(null=True, blank=True)  # the contract's ``_manifest``
+    maps = models.JSONField(default=list, blank=True)  # IntegrationMap[]: key/value lookup tables ($env.<key>)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

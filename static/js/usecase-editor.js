@@ -53,7 +53,37 @@
   }
 
   // ---- structured inbound editor -------------------------------------------------------------------
-  var SOURCES = [["field", "Field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"]];
+  var SOURCES = [["field", "Field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"],
+                 ["env_var_ref", "Environment variable"], ["portal_ref", "Portal"]];
+  var PORTAL_ORIGINS = ["END_CUSTOMER_PORTAL", "INSTALLER_PORTAL", "B2B_PORTAL", "ADDITIONAL_PORTAL"];
+  var REFERENCES = ["env_var_ref", "portal_ref"];
+
+  // env_var_ref / portal_ref: the key or the portal origin here; default, select and jsonata in the JSON view.
+  function referenceInput(field, source, path) {
+    if (source === "env_var_ref") {
+      field.env_var_ref = field.env_var_ref && typeof field.env_var_ref === "object" ? field.env_var_ref : { key: "" };
+      return el("input", {
+        type: "text", class: "code", value: field.env_var_ref.key || "", "data-path": path + ".env_var_ref.key",
+        "aria-label": "Environment variable of " + (field.attribute || "field"), placeholder: "erp.base_url",
+        disabled: readOnly || null,
+        oninput: function (event) { field.env_var_ref.key = event.target.value; writeJson(); }
+      });
+    }
+    field.portal_ref = field.portal_ref && typeof field.portal_ref === "object" ? field.portal_ref : {};
+    var filter = field.portal_ref.filter || {};
+    var origin = typeof filter.origin === "string" ? filter.origin : "";
+    return el("select", {
+      "aria-label": "Portal origin of " + (field.attribute || "field"), "data-path": path + ".portal_ref.filter.origin",
+      disabled: readOnly || null,
+      onchange: function (event) {
+        field.portal_ref.filter = field.portal_ref.filter || {};
+        if (event.target.value) { field.portal_ref.filter.origin = event.target.value; } else { delete field.portal_ref.filter.origin; }
+        writeJson();
+      }
+    }, [""].concat(PORTAL_ORIGINS).map(function (value) {
+      return el("option", { value: value, selected: value === origin || null, text: value || "any origin" });
+    }));
+  }
   var MODES = ["upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete"];
 
   function sourceOf(field) {
@@ -63,6 +93,8 @@
     if (field.relations) { return "relations"; }
     if (field.relation_refs) { return "relation_refs"; }
     if (field.file_proxy_url) { return "file_proxy_url"; }
+    if (field.env_var_ref) { return "env_var_ref"; }
+    if (field.portal_ref) { return "portal_ref"; }
     return "field";
   }
 
@@ -95,16 +127,19 @@
       sourceSelect = el("select", {
         "aria-label": "Source of " + (field.attribute || "field"), disabled: readOnly || null,
         onchange: function (event) {
-          var current = source === "constant" ? constantText(field.constant) : (field[source] || "");
+          var current = source === "constant" ? constantText(field.constant) : REFERENCES.indexOf(source) >= 0 ? "" : (field[source] || "");
           delete field.field; delete field.jsonataExpression; delete field.constant;
-          field[event.target.value] = current;
+          delete field.env_var_ref; delete field.portal_ref;
+          if (event.target.value === "env_var_ref") { field.env_var_ref = { key: current }; }
+          else if (event.target.value === "portal_ref") { field.portal_ref = {}; }
+          else { field[event.target.value] = current; }
           writeJson(); render();
         }
       }, SOURCES.map(function (pair) {
         return el("option", { value: pair[0], selected: pair[0] === source || null, text: pair[1] });
       }));
       var current = source === "constant" ? constantText(field.constant) : (field[source] || "");
-      valueInput = el("input", {
+      valueInput = REFERENCES.indexOf(source) >= 0 ? referenceInput(field, source, path) : el("input", {
         type: "text", class: "code", value: current, "data-path": path + "." + source,
         "aria-label": (source === "jsonataExpression" ? "JSONata expression" : source === "constant" ? "Constant" : "Payload field") + " of " + (field.attribute || "field"),
         placeholder: source === "jsonataExpression" ? "$uppercase(firstName)" : source === "constant" ? "value" : "customerId",

@@ -32,6 +32,7 @@ from integrations.outbound.services.delivery import contains_nul, enqueue_delive
 from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
 from integrations.outbound.services.webhooks import find_webhook
+from integrations.setup.services.mapping_environment import expression_bindings
 from monitoring import services as monitoring
 
 EVENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$")
@@ -58,12 +59,16 @@ def publish_event(organization, data: Any, *, source: str = DEFAULT_SOURCE) -> P
     """Store a catalog event ``{event_name, payload, event_id?, event_time?, event_version?}`` and plan its
     deliveries; they are sent after commit."""
     fields = _validated_event(data)
+    correlation_id = data.get("correlation_id")  # optional: joins the deliveries to a trace (monitoring v2)
+    if correlation_id is not None and (not isinstance(correlation_id, str) or not 0 < len(correlation_id) <= 255):
+        raise ValidationFailed("correlation_id: must be a string of 1-255 characters")
     with transaction.atomic():
         try:
             with transaction.atomic():
                 event = CatalogEvent.objects.create(organization=organization, source=source, **fields)
         except IntegrityError:
             raise Conflict(f"event_id: an event with id {fields['event_id']!r} was already published")
+        event.correlation_id = correlation_id
         planned = plan_deliveries(event)
     for delivery in planned:  # without a broker the first attempt already ran on commit
         delivery.refresh_from_db()
@@ -179,7 +184,8 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
         source["_ack_id"] = ack.ack_id
     payload, error = None, None
     try:
-        result = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
+        text = mapping.get("jsonata_expression") or ""
+        result = expressions.evaluate(text, source, expression_bindings(text, use_case.integration))
         if isinstance(result, dict) and contains_nul(result):
             error = "mapping result contains NUL characters (\\u0000), which cannot be stored or sent"
         elif isinstance(result, dict):
@@ -199,6 +205,7 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
         event_id=event.event_id, event_name=event.event_name, organization=organization,
         integration_id=use_case.integration_id, use_case_id=use_case.id, mapping=mapping, webhook=webhook, webhook_ref=webhook_ref, payload=payload,
         ack_id=ack.ack_id if error is None and ack is not None else "", error=error,
+        correlation_id=getattr(event, "correlation_id", None),
     )
 
 
@@ -219,7 +226,7 @@ DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy, "poll
 
 def _create_delivery(*, event_id, event_name, organization, integration_id, use_case_id, mapping: dict,
                      webhook: Webhook | None, webhook_ref, payload, ack_id, error,
-                     resend_of: OutboundDelivery | None = None) -> OutboundDelivery:
+                     resend_of: OutboundDelivery | None = None, correlation_id: str | None = None) -> OutboundDelivery:
     """The delivery and its monitoring row; a pending one is sent after commit."""
     status = DeliveryStatus.FAILED if error else DeliveryStatus.PENDING
     delivery = OutboundDelivery.objects.create(
@@ -244,6 +251,7 @@ def _create_delivery(*, event_id, event_name, organization, integration_id, use_
         integration_id=delivery.integration_id, use_case_id=delivery.use_case_id, mapping_id=delivery.mapping_id,
         webhook_config_id=webhook_ref, url=webhook.url if webhook else "", payload=payload, metadata=metadata,
         execution_context={"delivery_id": str(delivery.id), "attempts": 0}, status=status, error_message=error,
+        correlation_id=correlation_id,
     )
     OutboundDelivery.objects.filter(pk=delivery.pk).update(monitoring_event_id=row.pk)
     delivery.monitoring_event_id = row.pk

@@ -13,6 +13,8 @@ from rest_framework import serializers
 
 from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  # noqa: F401  (re-exported for views)
 from integrations.models import UseCaseType
+from integrations.setup.services import maps as map_rules
+from monitoring.notifications import config as notification_config
 
 INTEGRATION_TYPES = ("erp", "connector")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -131,8 +133,46 @@ class AutoRefreshSettingsSerializer(serializers.Serializer):
     freshnessThresholdMinutes = StrictIntegerField(min_value=1, required=False)  # noqa: N815 (contract name)
 
 
+class NotificationConfigField(serializers.Field):
+    """``settings.notifications``: validated, unknown keys stripped, rule ids minted (monitoring's rules)."""
+
+    def to_internal_value(self, data):
+        try:
+            return notification_config.validate(data)
+        except notification_config.ConfigInvalid as exc:
+            raise serializers.ValidationError([f"{path}: {message}" for path, message in exc.problems]) from exc
+
+    def to_representation(self, value):
+        return value
+
+
 class IntegrationSettingsSerializer(serializers.Serializer):
     autoRefresh = AutoRefreshSettingsSerializer(required=False)  # noqa: N815 (contract name)
+    notifications = NotificationConfigField(required=False)
+
+
+class MapsField(serializers.JSONField):
+    """``maps`` (IntegrationMap[]): every problem reported with its path (``maps[1].value``)."""
+
+    def to_internal_value(self, data):
+        issues = map_rules.map_issues(data)
+        if issues:
+            raise serializers.ValidationError(_nested(issues, "maps"))
+        return map_rules.clean_maps(data)
+
+
+def _nested(issues: list[tuple[str, str]], root: str) -> dict:
+    """(``maps[1].value``, message) pairs as DRF's nested error detail, so the 400 names the same paths."""
+    detail: dict = {}
+    for path, message in issues:
+        rest = path[len(root):]
+        match = re.match(r"^\[(\d+)\]\.?(.*)$", rest)
+        if match is None:
+            detail.setdefault("non_field_errors", []).append(message)
+        else:
+            item = detail.setdefault(match.group(1), {})
+            item.setdefault(match.group(2) or "non_field_errors", []).append(message)
+    return detail
 
 
 class IntegrationWriteSerializer(serializers.Serializer):
@@ -149,6 +189,7 @@ class IntegrationWriteSerializer(serializers.Serializer):
     connector_config = ConfigurationField(required=False, allow_null=True)  # deep checks: the service
     protected = StrictBooleanField(required=False)
     _manifest = serializers.ListField(child=StrictCharField(max_length=255), required=False, allow_null=True)
+    maps = MapsField(required=False)
 
     def validate_environment_config(self, value):
         seen: dict[str, int] = {}
@@ -260,6 +301,7 @@ class IntegrationSerializer(_OmitAbsent):
     connector_config = serializers.JSONField(read_only=True, required=False)
     protected = serializers.BooleanField(read_only=True)
     _manifest = serializers.JSONField(source="manifest", read_only=True, required=False)
+    maps = serializers.JSONField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 

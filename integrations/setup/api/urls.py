@@ -6,6 +6,8 @@ Literal paths under ``v1/integrations/`` (``secure-proxies``, ``entities/...``) 
 """
 from django.urls import path
 
+from integrations.setup.api import direct
+from integrations.setup.api import documentation as docs
 from integrations.setup.api import views as v
 
 urlpatterns = [
@@ -24,8 +26,13 @@ urlpatterns = [
         name="api-use-case-history",
     ),
     path("v1/integrations/<str:integrationId>/app-mapping", v.AppMappingView.as_view(), name="api-app-mapping"),
+    path("v1/integrations/<str:integrationId>/documentation", docs.DocumentationPageListView.as_view(),
+         name="api-documentation-pages"),
+    path("v1/integrations/<str:integrationId>/documentation/<str:docId>", docs.DocumentationPageDetailView.as_view(),
+         name="api-documentation-page"),
     path("v2/integrations", v.IntegrationV2ListView.as_view(), name="api-v2-integrations"),
     path("v2/integrations/<str:integrationId>", v.IntegrationV2DetailView.as_view(), name="api-v2-integration"),
     path("v2/erp/updates/mapping_simulation", v.SimulateMappingV2View.as_view(), name="simulate-mapping-v2"),
     path("v1/erp/updates/mapping_simulation", v.SimulateMappingV1View.as_view(), name="simulate-mapping"),
+    path("v1/erp/updates/direct_simulation", direct.SimulateDirectView.as_view(), name="simulate-direct"),
 ]

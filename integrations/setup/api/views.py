@@ -22,6 +22,7 @@ from integrations.mapping.payload import FORMATS
 from integrations.setup import selectors
 from integrations.setup.api import serializers as s
 from integrations.setup.services import app_mappings, integrations, use_cases
+from integrations.setup.services.mapping_environment import load_mapping_environment
 from integrations.setup.services.simulation import simulate_mapping, simulate_mapping_v2
 
 TAGS = ["integrations"]
@@ -270,6 +271,9 @@ class MappingSimulationV2RequestSerializer(serializers.Serializer):
     event_configuration = ObjectField()
     format = serializers.ChoiceField(choices=FORMATS, default="json")
     payload = PayloadField()
+    integration_id = serializers.UUIDField(
+        required=False, help_text="Extension: simulate with this integration's environment values and maps "
+                                  "(the organisation's portals are always used)")
 
 
 class MappingSimulationRequestSerializer(serializers.Serializer):
@@ -307,10 +311,14 @@ class SimulateMappingV2View(APIView):
         responses={200: _RESPONSE, **_ERRORS},
     )
     def post(self, request):
-        request_organization(request)
+        org = request_organization(request)
         serializer = MappingSimulationV2RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(simulate_mapping_v2(**serializer.validated_data))
+        data = dict(serializer.validated_data)
+        integration_id = data.pop("integration_id", None)
+        integration = selectors.get_integration(org, str(integration_id)) if integration_id else None
+        environment = load_mapping_environment(integration, organization=org)
+        return Response(simulate_mapping_v2(**data, environment=environment))
 
 
 class SimulateMappingV1View(APIView):
