@@ -20,7 +20,7 @@ from integrations.mapping.fields import (
     unique_id_key,
 )
 from integrations.mapping.jsonata import UNDEFINED
-from integrations.mapping.meter_readings import map_meter_readings
+from integrations.mapping.meter_readings import map_meter_readings, reason_warnings
 from integrations.mapping.plan import EntityPlan, map_planned_fields, plan_for, warnings_of
 from integrations.mapping.results import (
     ENTITY_MODES,
@@ -77,6 +77,7 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
         result.meter_readings_updates.extend(updates)
         result.meter_reading_prunes.extend(prunes)
     result.warnings.extend(scope.warnings)
+    result.warnings.extend(reason_warnings(result.meter_readings_updates))
     return result
 
 

@@ -69,7 +69,8 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
+        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float,
+                          parse_int=_float_range_int)
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
     except RecursionError:
@@ -94,6 +95,18 @@ def _brackets(text: str) -> int:
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _float_range_int(text: str) -> int:
+    """An integer JSONata (whose numbers are doubles) cannot represent at all is an error: ``float()`` of it
+    would raise ``OverflowError`` in every consumer (4001 digits crashed processing five times)."""
+    value = int(text)
+    if len(text) > 308:
+        try:
+            float(value)
+        except OverflowError:
+            raise ValueError(f"number {text[:20]}... ({len(text)} digits) is out of range") from None
+    return value
 
 
 def _finite_float(text: str) -> float:

@@ -32,13 +32,15 @@ from entities.services import (
     apply_mapping_result,
     lock_mapping_identities,
 )
+from erpintegration import logcontext
 from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
 from integrations.inbound.services import lane_batches
 from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
 from integrations.inbound.services.lanes import lane_turn
+from integrations.mapping.bounded import map_inbound
 from integrations.mapping.direct import map_direct
-from integrations.mapping.engine import RuntimeContext, map_inbound
+from integrations.mapping.engine import RuntimeContext
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 from integrations.models import ErpEvent, EventStatus, UseCase
@@ -74,7 +76,7 @@ STORE_ERROR_CATEGORIES = {
 def mapping_error_category(code: str) -> str:
     if code in MAPPING_ERROR_CATEGORIES:
         return MAPPING_ERROR_CATEGORIES[code]
-    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code:
+    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code or "TOO_LARGE" in code:
         return ErrorCategory.VALIDATION
     if "TIMEOUT" in code:
         return ErrorCategory.TIMEOUT
@@ -275,6 +277,7 @@ class PreparedEvent:
 def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=None) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
+    logcontext.bind_event(event)
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None
@@ -310,6 +313,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
     if any use case failed. ``written``: step index -> report of steps a segment already wrote set-based."""
     event = prepared.event
+    logcontext.bind_event(event)
     record = partial(_record, rows=rows)
     failed = False
     for step_index, step in enumerate(prepared.steps):

@@ -108,7 +108,7 @@ def _events_list(body: dict) -> list:
 
 def _optional_str(body: dict, name: str, where: str) -> str | None:
     value = body.get(name)
-    if value is None:
+    if value is None or value == "":  # the contract sets no minLength: blank is "not given"
         return None
     if not isinstance(value, str) or not value or len(value) > 255 or "\x00" in value:
         raise ValidationFailed(f"{where}{name}: must be a non-empty string of at most 255 characters (no NUL)")
@@ -192,6 +192,9 @@ def _payload_text(raw: dict, fmt: str) -> str:
     return text
 
 
+_LONG_DIGITS = re.compile(r"\d{309}")
+
+
 def _check_payload_parses(text: str, fmt: str) -> None:
     """Reject malformed JSON/XML (and XML bombs) at the door: the ERP learns it now, not in monitoring."""
     try:
@@ -259,7 +262,9 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
         if not isinstance(group_id, str) or not group_id or len(group_id) > GROUP_ID_MAX or "\x00" in group_id:
             raise EventInvalid(f"group_id: must be a non-empty string of at most {GROUP_ID_MAX} characters")
     text = _payload_text(raw, fmt)
-    if isinstance(raw.get("payload"), str):  # an object payload was just serialized: valid by construction
+    # an object payload was just serialized: valid by construction, except for integers beyond the number
+    # range (only parsed again when such a run of digits appears)
+    if isinstance(raw.get("payload"), str) or _LONG_DIGITS.search(text):
         _check_payload_parses(text, fmt)
     return ValidEvent(
         event_id=uuid.uuid4(),

@@ -10,8 +10,9 @@ from typing import Any
 
 from erpintegration.exceptions import Unprocessable, ValidationFailed
 from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
+from integrations.mapping.bounded import map_inbound, map_v1
 from integrations.mapping.direct import simulate_direct as simulate_direct_operations
-from integrations.mapping.engine import map_inbound, map_v1, prefix_error_path
+from integrations.mapping.engine import prefix_error_path
 from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0007_merge_lanes'),
+        ('integrations', '0005_v133_use_cases_integrations_outbound'),
     ]
 
     operations = [
