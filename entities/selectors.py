@@ -197,6 +197,15 @@ def meter_reading_dict(reading: MeterReading) -> dict[str, Any]:
     }
 
 
+def live_entities_by_id(organization, ids) -> dict[str, Entity]:
+    """The organisation's entities (not deleted) among ``ids``, keyed by their id as a string."""
+    keys = {parse_entity_id(value) for value in ids} - {None}
+    if not keys:
+        return {}
+    rows = Entity.objects.filter(organization=organization, pk__in=keys, deleted_at__isnull=True)
+    return {str(entity.pk): entity for entity in rows}
+
+
 def entity_sync_states(organization, entity_id, *, integration_id=None) -> list[dict[str, Any]]:
     """``EntitySyncState`` items of one entity, one per integration that processed it (oldest first).
 

@@ -153,13 +153,15 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
 JSONATA_TIMEOUT_MS = env_int("JSONATA_TIMEOUT_MS", 2000)
+# v1.33 requires a slug on POST .../use-cases; off by default so v0.46 clients keep working (C1).
+ERPI_STRICT_SLUG = env_bool("ERPI_STRICT_SLUG", False)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
 MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization"],
+    "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization", "erpintegration.scopes.MethodScopes"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["erpintegration.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -178,7 +180,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
+        "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy", "managed_call", "secure_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
         "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
         "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],

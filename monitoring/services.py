@@ -228,3 +228,15 @@ def record_outbound_attempt(
     row.execution_context = {**row.execution_context, "attempts": len(row.attempts)}
     row.save(update_fields=["attempts", "status", "http_response", "error_message", "execution_context",
                             "updated_at"])
+
+
+def record_configuration_warning(*, org_id: str, integration_id: str, code: str, message: str,
+                                 details: dict | None = None) -> InboundMonitoringEvent:
+    """A configuration change that is suspicious but allowed (e.g. a v2 sync deleting use-case types the
+    client may not know): a ``warning`` row so it shows where consultants look."""
+    now = timezone.now()
+    return record_inbound_event(
+        org_id=org_id, event_id=f"config-{now:%Y%m%d%H%M%S%f}", integration_id=integration_id,
+        sync_type=InboundSyncType.API_DEPRECATION, status=InboundStatus.WARNING, error_code=code,
+        error_message=message, received_at=now, completed_at=now, processing_duration_ms=0, details=details or {},
+    )

@@ -72,7 +72,7 @@ class UseCaseAdmin(admin.ModelAdmin):
         data["change_description"] = form.cleaned_data.get("change_description") or "Changed in the admin"
         current = UseCase.objects.get(pk=obj.pk)
         try:
-            use_case_services.update_use_case(obj.organization, current, data, actor=f"admin:{request.user}")
+            use_case_services.update_use_case(obj.organization, current, data, actor=str(request.user.pk))
         except ApplicationError as exc:
             messages.error(request, exc.message)
 

@@ -34,17 +34,21 @@ def validate_inbound(config: Any, check: Checker, path: str) -> None:
     """Record every issue of an inbound configuration (``InboundIntegrationEventConfiguration``)."""
     if not check.object(config, path):
         return
+    direct = config.get("direct", False)
+    if "direct" in config and not check.boolean(direct, key_path(path, "direct")):
+        direct = False
     entities = config.get("entities", MISSING)
     if entities is not MISSING and check.array(entities, key_path(path, "entities")):
         for _, entity, entity_path in check.each(entities, key_path(path, "entities")):
-            _entity(entity, check, entity_path)
+            _entity(entity, check, entity_path, direct=direct is True)
     readings = config.get("meter_readings", MISSING)
     if readings is not MISSING and check.array(readings, key_path(path, "meter_readings")):
         for _, reading, reading_path in check.each(readings, key_path(path, "meter_readings")):
             _meter_reading(reading, check, reading_path)
 
 
-def _entity(entity: Any, check: Checker, path: str) -> None:
+def _entity(entity: Any, check: Checker, path: str, *, direct: bool = False) -> None:
+    """One ``IntegrationEntity``; in direct mode ``fields`` may be omitted (an allow-list entry)."""
     if not check.object(entity, path):
         return
     schema = check.required(entity, "entity_schema", path)
@@ -63,7 +67,7 @@ def _entity(entity: Any, check: Checker, path: str) -> None:
     elif mode in PRUNE_MODES:
         check.add(key_path(path, "scope"), f"is required when mode is {mode!r}")
 
-    fields = check.required(entity, "fields", path)
+    fields = entity.get("fields", MISSING) if direct else check.required(entity, "fields", path)
     mapped: set[str] = set()
     if fields is not MISSING and check.array(fields, key_path(path, "fields")):
         for _, field, field_path in check.each(fields, key_path(path, "fields")):

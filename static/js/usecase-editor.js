@@ -284,15 +284,40 @@
       "aria-label": "Mapping " + (index + 1) + " enabled",
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
+    var deliveryType = mapping.delivery.type || "webhook";
+    var typeSelect = el("select", {
+      "aria-label": "Delivery of mapping " + (index + 1), "data-path": path + ".delivery.type", disabled: readOnly || null,
+      onchange: function (event) {
+        if (event.target.value === "file_proxy") {
+          mapping.delivery = { type: "file_proxy", use_case_slug: "" };
+          delete mapping.jsonata_expression;  // a file_proxy delivery takes no expression
+        } else {
+          mapping.delivery = { type: event.target.value, webhook_id: "" };
+          mapping.jsonata_expression = mapping.jsonata_expression || "";
+        }
+        writeJson(); render();
+      }
+    }, (deliveryType === "webhook" || deliveryType === "file_proxy" ? [["webhook", "Webhook"], ["file_proxy", "File proxy upload"]]
+        : [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], [deliveryType, deliveryType]]).map(function (pair) {
+      return el("option", { value: pair[0], selected: deliveryType === pair[0] || null, text: pair[1] });
+    }));
+    var target = deliveryType === "file_proxy"
+      ? input("Upload use case (slug)", "delivery.use_case_slug", mapping.delivery.use_case_slug, function (v) { mapping.delivery.use_case_slug = v; },
+          { class: "code", placeholder: "dms-upload" })
+      : deliveryType === "webhook"
+        ? input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
+            { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" })
+        : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
         input("Name", "name", mapping.name, function (v) { mapping.name = v; }),
-        input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
-          { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" }),
+        el("label", { class: "field" }, [el("span", { class: "label", text: "Delivery" }), typeSelect]),
+        target,
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
-      el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+      deliveryType === "file_proxy" ? null
+        : el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
@@ -307,6 +332,21 @@
       oninput: function (e) { model.event_catalog_event = e.target.value; writeJson(); }
     });
     structured.appendChild(el("label", { class: "field" }, [el("span", { class: "label", text: "Catalog event" }), event]));
+    var filter = el("input", {
+      type: "text", class: "code", value: model.event_filter || "", "data-path": "configuration.event_filter",
+      "aria-label": "Event filter", placeholder: "contract.status = 'active' (empty: every event)", disabled: readOnly || null,
+      oninput: function (e) { if (e.target.value) { model.event_filter = e.target.value; } else { delete model.event_filter; } writeJson(); }
+    });
+    var ack = el("select", {
+      "aria-label": "ACK tracking", "data-path": "configuration.ack_tracking", disabled: readOnly || null,
+      onchange: function (e) { if (e.target.value === "on") { delete model.ack_tracking; } else { model.ack_tracking = e.target.value; } writeJson(); }
+    }, [["on", "on: receivers acknowledge with _ack_id"], ["off", "off: no acknowledgement tracked"]].map(function (pair) {
+      return el("option", { value: pair[0], selected: (model.ack_tracking || "on") === pair[0] || null, text: pair[1] });
+    }));
+    structured.appendChild(el("div", { class: "grid-2" }, [
+      el("label", { class: "field" }, [el("span", { class: "label", text: "Event filter (JSONata, optional)" }), filter]),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "ACK tracking" }), ack])
+    ]));
     model.mappings = model.mappings || [];
     model.mappings.forEach(function (_, index) { structured.appendChild(outboundMapping(model.mappings, index)); });
     if (!readOnly) {
@@ -331,7 +371,14 @@
     if (!model || typeof model !== "object" || Array.isArray(model)) {
       model = model || {};
     }
-    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var type = root.getAttribute("data-type");
+    if (type === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var custom = (window.UseCaseStructuredEditors || {})[type];  // usecase-editor-types.js
+    if (custom) {
+      custom({ model: model, structured: structured, el: el, writeJson: writeJson, render: render, readOnly: readOnly });
+      markIssues(lastIssues);
+      return;
+    }
     model.entities = model.entities || [];
     model.entities.forEach(function (_, index) { structured.appendChild(entityCard(model.entities, index)); });
     var readings = (model.meter_readings || []).length;

@@ -15,6 +15,7 @@ from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  #
 from integrations.models import UseCaseType
 from integrations.setup.services import maps as map_rules
 
+INTEGRATION_TYPES = ("erp", "connector")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ENV_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,127}$")
 
@@ -170,6 +171,10 @@ class IntegrationWriteSerializer(serializers.Serializer):
     environment_config = EnvironmentFieldConfigSerializer(many=True, required=False)
     settings = IntegrationSettingsSerializer(required=False, allow_null=True)
     maps = MapsField(required=False)
+    integration_type = serializers.ChoiceField(choices=INTEGRATION_TYPES, required=False)
+    connector_config = ConfigurationField(required=False, allow_null=True)  # deep checks: the service
+    protected = StrictBooleanField(required=False)
+    _manifest = serializers.ListField(child=StrictCharField(max_length=255), required=False, allow_null=True)
 
     def validate_environment_config(self, value):
         seen: dict[str, int] = {}
@@ -196,7 +201,7 @@ class IntegrationWriteSerializer(serializers.Serializer):
 
 
 class UseCaseCreateSerializer(serializers.Serializer):
-    """CreateUseCaseRequest (all three types)."""
+    """CreateUseCaseRequest (all five types). ``slug`` stays optional unless ERPI_STRICT_SLUG (C1)."""
 
     name = StrictCharField(min_length=1, max_length=255)
     slug = SlugField(required=False)
@@ -205,6 +210,7 @@ class UseCaseCreateSerializer(serializers.Serializer):
     configuration = ConfigurationField(required=False, allow_null=True)
     change_description = StrictCharField(max_length=2000, required=False, allow_blank=True, allow_null=True,
                                          trim_whitespace=False)
+    type_annotations = ConfigurationField(required=False, allow_null=True)  # managed_call only (service)
 
 
 class UseCaseUpdateSerializer(serializers.Serializer):
@@ -217,10 +223,11 @@ class UseCaseUpdateSerializer(serializers.Serializer):
     configuration = ConfigurationField(required=False, allow_null=True)
     change_description = StrictCharField(max_length=2000, required=False, allow_blank=True, allow_null=True,
                                          trim_whitespace=False)
+    type_annotations = ConfigurationField(required=False, allow_null=True)  # managed_call only (service)
 
 
 class EmbeddedUseCaseSerializer(UseCaseCreateSerializer):
-    """EmbeddedUseCaseRequest; file_proxy is accepted too (DOMAIN 3.2)."""
+    """EmbeddedUseCaseRequest: all five types (C7)."""
 
     id = StrictUUIDField(required=False)
 
@@ -265,7 +272,7 @@ class _OmitAbsent(serializers.Serializer):
 
 
 class IntegrationSerializer(_OmitAbsent):
-    omit_when_none = ("description", "settings")
+    omit_when_none = ("description", "settings", "connector_config", "_manifest")
 
     id = serializers.UUIDField(read_only=True)
     orgId = serializers.CharField(source="organization_id", read_only=True)  # noqa: N815 (contract name)
@@ -276,11 +283,30 @@ class IntegrationSerializer(_OmitAbsent):
     environment_config = EnvironmentFieldConfigSerializer(many=True, read_only=True)
     settings = serializers.JSONField(read_only=True, required=False)
     maps = serializers.JSONField(read_only=True)
+    integration_type = serializers.CharField(read_only=True)
+    connector_config = serializers.JSONField(read_only=True, required=False)
+    protected = serializers.BooleanField(read_only=True)
+    _manifest = serializers.JSONField(source="manifest", read_only=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
 
-class UseCaseSerializer(_OmitAbsent):
+class _VersionFields(_OmitAbsent):
+    """``changed_by`` is omitted when no user made the change; managed calls carry their type fields."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("changed_by"):
+            data.pop("changed_by", None)
+        if instance.type == UseCaseType.MANAGED_CALL:
+            if instance.type_annotations is not None:
+                data["type_annotations"] = instance.type_annotations
+            if hasattr(instance, "types_locked"):
+                data["types_locked"] = instance.types_locked
+        return data
+
+
+class UseCaseSerializer(_VersionFields):
     omit_when_none = ("slug", "configuration", "change_description")
 
     id = serializers.UUIDField(read_only=True)
@@ -291,6 +317,7 @@ class UseCaseSerializer(_OmitAbsent):
     enabled = serializers.BooleanField(read_only=True)
     configuration = serializers.JSONField(read_only=True, required=False)
     change_description = serializers.CharField(read_only=True, required=False)
+    changed_by = serializers.CharField(read_only=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -299,7 +326,7 @@ class IntegrationWithUseCasesSerializer(IntegrationSerializer):
     use_cases = UseCaseSerializer(many=True, read_only=True, source="use_cases.all")
 
 
-class UseCaseHistoryEntrySerializer(_OmitAbsent):
+class UseCaseHistoryEntrySerializer(_VersionFields):
     omit_when_none = ("slug", "configuration", "change_description")
 
     id = serializers.UUIDField(read_only=True)
@@ -311,6 +338,7 @@ class UseCaseHistoryEntrySerializer(_OmitAbsent):
     enabled = serializers.BooleanField(read_only=True)
     configuration = serializers.JSONField(read_only=True, required=False)
     change_description = serializers.CharField(read_only=True, required=False)
+    changed_by = serializers.CharField(read_only=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     history_created_at = serializers.DateTimeField(read_only=True)

@@ -1,5 +1,9 @@
 """Setup API paths (integrations, use cases, app mappings, mapping simulation), exactly as the contract
-(no trailing slashes)."""
+(no trailing slashes).
+
+Literal paths under ``v1/integrations/`` (``secure-proxies``, ``entities/...``) must come before the
+``<integrationId>`` routes, or ``GET /v1/integrations/secure-proxies`` would look up an integration.
+"""
 from django.urls import path
 
 from integrations.setup.api import documentation as docs
@@ -7,6 +11,7 @@ from integrations.setup.api import views as v
 
 urlpatterns = [
     path("v1/integrations", v.IntegrationListView.as_view(), name="api-integrations"),
+    path("v1/integrations/secure-proxies", v.SecureProxyListView.as_view(), name="api-secure-proxies"),
     path("v1/integrations/<str:integrationId>", v.IntegrationDetailView.as_view(), name="api-integration"),
     path("v1/integrations/<str:integrationId>/use-cases", v.UseCaseListView.as_view(), name="api-use-cases"),
     path(

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('erpintegration', '0002_access_token_scopes'),
-        ('integrations', '0004_erp_imports'),
+        ('integrations', '0005_v133_use_cases_integrations_outbound'),
     ]
 
     operations = [
