@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import logging
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,9 @@ from urllib.parse import quote, urljoin, urlsplit
 ALLOWED_SCHEMES = ("http", "https")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK_SIZE = 64 * 1024
+
+
+logger = logging.getLogger(__name__)
 
 
 class OutboundHttpError(Exception):
@@ -173,18 +177,23 @@ def address_allowed(host: str, address: str, allowlist: tuple[str, ...]) -> bool
 
 def resolve_checked(host: str, port: int, policy: Policy) -> str:
     """The first resolved address of ``host`` that the guard allows; DestinationBlocked when none is."""
+    # One answer for "does not resolve" and "resolves to a private address": what internal names resolve
+    # to (or whether they exist) stays in the server's log.
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ConnectionFailed(f"cannot resolve host {host!r}: {exc}")
+        logger.warning("outbound request refused: cannot resolve %r: %s", host, exc)
+        raise DestinationBlocked(_NOT_ALLOWED % host) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in addresses:
         if address_allowed(host, address, policy.allowlist):
             return address
-    raise DestinationBlocked(
-        f"host {host!r} resolves to a non-public address ({', '.join(addresses)}); "
-        "add it to OUTBOUND_HTTP_ALLOWLIST if this ERP is on your network"
-    )
+    logger.warning("outbound request refused: %r resolves to non-public %s", host, ", ".join(addresses))
+    raise DestinationBlocked(_NOT_ALLOWED % host)
+
+
+_NOT_ALLOWED = ("destination not allowed: %r is not a reachable public address (operators can allow "
+                "destinations on their own network with OUTBOUND_HTTP_ALLOWLIST)")
 
 
 def _open_socket(ip: str, port: int, connect_timeout: float, read_timeout: float) -> socket.socket:

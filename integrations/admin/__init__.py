@@ -147,4 +147,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
         return False
 
 # Registering the other admin modules' models: they import this package's helpers, so they come last.
-from integrations.admin import environment, events, imports  # noqa: E402,F401
+from integrations.admin import environment, events, imports, stream  # noqa: E402,F401

@@ -11,7 +11,10 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 from integrations.models.portals import PortalConfig, PortalOrigin
+from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
+from integrations.models.samples import SamplePayload
 
 __all__ = [
     "AppMapping",
@@ -29,8 +32,14 @@ __all__ = [
     "ImportStatus",
     "Integration",
     "OutboundDelivery",
+    "ReplayJob",
+    "ReplayJobStatus",
+    "SamplePayload",
     "PortalConfig",
     "PortalOrigin",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",

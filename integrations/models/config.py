@@ -13,12 +13,12 @@ class Integration(models.Model):
     app_ids = models.JSONField(default=list, blank=True)
     environment_config = models.JSONField(default=list, blank=True)
     settings = models.JSONField(null=True, blank=True)
-    maps = models.JSONField(default=list, blank=True)  # IntegrationMap[]: key/value lookup tables ($env.<key>)
     # v1.33 IntegrationEditableFields (docs/contract-versions.md): stored and returned as given.
     integration_type = models.CharField(max_length=16, default="erp")
     connector_config = models.JSONField(null=True, blank=True)
     protected = models.BooleanField(default=False)
     manifest = models.JSONField(null=True, blank=True)  # the contract's ``_manifest``
+    maps = models.JSONField(default=list, blank=True)  # IntegrationMap[]: key/value lookup tables ($env.<key>)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

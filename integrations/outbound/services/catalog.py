@@ -27,6 +27,7 @@ from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
+from integrations.outbound.services import stream as outbound_stream
 from integrations.outbound.services.delivery import contains_nul, enqueue_delivery
 from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
@@ -58,12 +59,16 @@ def publish_event(organization, data: Any, *, source: str = DEFAULT_SOURCE) -> P
     """Store a catalog event ``{event_name, payload, event_id?, event_time?, event_version?}`` and plan its
     deliveries; they are sent after commit."""
     fields = _validated_event(data)
+    correlation_id = data.get("correlation_id")  # optional: joins the deliveries to a trace (monitoring v2)
+    if correlation_id is not None and (not isinstance(correlation_id, str) or not 0 < len(correlation_id) <= 255):
+        raise ValidationFailed("correlation_id: must be a string of 1-255 characters")
     with transaction.atomic():
         try:
             with transaction.atomic():
                 event = CatalogEvent.objects.create(organization=organization, source=source, **fields)
         except IntegrityError:
             raise Conflict(f"event_id: an event with id {fields['event_id']!r} was already published")
+        event.correlation_id = correlation_id
         planned = plan_deliveries(event)
     for delivery in planned:  # without a broker the first attempt already ran on commit
         delivery.refresh_from_db()
@@ -143,7 +148,8 @@ def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
             outcome = planner(event, use_case, mapping, track_acks=selection.track_acks) if planner else {
                 "use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
                 "code": "DELIVERY_TYPE_UNSUPPORTED", "message": f"delivery type {delivery_type!r} is not supported"}
-            (planned if isinstance(outcome, OutboundDelivery) else skipped).append(outcome)
+            if outcome is not None:  # None: queued on the integration's stream for polling
+                (planned if isinstance(outcome, OutboundDelivery) else skipped).append(outcome)
     if skipped:
         event.skipped = skipped
         CatalogEvent.objects.filter(pk=event.pk).update(skipped=skipped)
@@ -199,16 +205,28 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
         event_id=event.event_id, event_name=event.event_name, organization=organization,
         integration_id=use_case.integration_id, use_case_id=use_case.id, mapping=mapping, webhook=webhook, webhook_ref=webhook_ref, payload=payload,
         ack_id=ack.ack_id if error is None and ack is not None else "", error=error,
+        correlation_id=getattr(event, "correlation_id", None),
     )
 
 
-#: How each ``delivery.type`` is planned: a delivery row, or a ``skipped`` entry explaining why not.
-DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy}
+def _plan_poll(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict | None:
+    """A poll mapping: the ERP pulls it from the integration's stream (no webhook, no ACK tracking row).
+    None once queued (or already queued); a ``skipped`` entry when its enqueue-time transform failed."""
+    error = outbound_stream.enqueue(event, use_case, mapping, {**(event.payload or {}), **common_fields(event)})
+    if error is None:
+        return None
+    return {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
+            "code": "MAPPING_EXPRESSION_FAILED", "message": f"poll transform: {error}; nothing was queued"}
+
+
+#: How each ``delivery.type`` is planned: a delivery row, a ``skipped`` entry explaining why not, or None
+#: (poll: queued on the stream).
+DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy, "poll": _plan_poll}
 
 
 def _create_delivery(*, event_id, event_name, organization, integration_id, use_case_id, mapping: dict,
                      webhook: Webhook | None, webhook_ref, payload, ack_id, error,
-                     resend_of: OutboundDelivery | None = None) -> OutboundDelivery:
+                     resend_of: OutboundDelivery | None = None, correlation_id: str | None = None) -> OutboundDelivery:
     """The delivery and its monitoring row; a pending one is sent after commit."""
     status = DeliveryStatus.FAILED if error else DeliveryStatus.PENDING
     delivery = OutboundDelivery.objects.create(
@@ -233,6 +251,7 @@ def _create_delivery(*, event_id, event_name, organization, integration_id, use_
         integration_id=delivery.integration_id, use_case_id=delivery.use_case_id, mapping_id=delivery.mapping_id,
         webhook_config_id=webhook_ref, url=webhook.url if webhook else "", payload=payload, metadata=metadata,
         execution_context={"delivery_id": str(delivery.id), "attempts": 0}, status=status, error_message=error,
+        correlation_id=correlation_id,
     )
     OutboundDelivery.objects.filter(pk=delivery.pk).update(monitoring_event_id=row.pk)
     delivery.monitoring_event_id = row.pk
@@ -312,7 +331,9 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
     """
     integration = _integration(organization, integration_id)
     use_cases = UseCase.objects.filter(integration=integration, type="outbound").order_by("created_at", "id")
-    return [_use_case_status(organization, uc) for uc in use_cases]
+    statuses = [_use_case_status(organization, uc) for uc in use_cases]
+    outbound_stream.add_poll_statuses(integration, use_cases, statuses)
+    return statuses
 
 
 def _integration(organization, integration_id) -> Integration:

@@ -58,6 +58,9 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+MASKED = "••• (write-only)"  # custom header values are secrets (e.g. Authorization): never shown back
+
+
 def encode_body(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -74,6 +77,7 @@ class SendResult:
     timed_out: bool = False
     retryable: bool = False
     duration_ms: int = 0
+    request_headers: dict[str, str] = field(default_factory=dict)  # as sent; custom header values masked
 
     @property
     def ok(self) -> bool:
@@ -104,7 +108,10 @@ def send_signed(webhook: Webhook, message_id: str, payload: Any) -> SendResult:
     })
     policy = http.Policy.from_settings(read_timeout=settings.OUTBOUND_DELIVERY_TIMEOUT_SECONDS,
                                        max_response_bytes=settings.OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES)
-    result = SendResult()
+    result = SendResult(request_headers={
+        name: MASKED if name in custom and name.lower() not in RESERVED_HEADERS else value
+        for name, value in headers.items()
+    })
     try:
         with http.request("POST", webhook.url, headers=headers, body=body, policy=policy,
                           follow_redirects=False) as response:
@@ -196,6 +203,7 @@ def _settle(delivery: OutboundDelivery, status: str, result: SendResult, next_at
                 duration_ms=result.duration_ms,
                 attempt=delivery.attempts,
                 next_attempt_at=next_attempt_at,
+                request_headers=result.request_headers or None,
             )
     if status == DeliveryStatus.FAILED:
         logger.info("outbound delivery %s failed: %s", delivery.pk, result.error)
@@ -217,4 +225,15 @@ def sweep_deliveries(now: datetime | None = None) -> int:
                .values_list("pk", flat=True)[:500])
     for delivery_id in ids:
         queue.send_delivery(delivery_id)
+    return len(ids)
+
+
+def attempt_due_deliveries(now: datetime | None = None, limit: int = 200) -> int:
+    """Attempt pending deliveries whose next attempt is due (the embedded default's retry schedule, where
+    no broker holds a countdown). Returns how many were attempted."""
+    ids = list(OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                               next_attempt_at__lte=now or timezone.now())
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        attempt_delivery(delivery_id)
     return len(ids)

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  # noqa: F401  (re-exported for views)
 from integrations.models import UseCaseType
 from integrations.setup.services import maps as map_rules
+from monitoring.notifications import config as notification_config
 
 INTEGRATION_TYPES = ("erp", "connector")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -121,6 +122,13 @@ class EnvironmentFieldConfigSerializer(serializers.Serializer):
     required = StrictBooleanField(required=False)
     order = StrictIntegerField(min_value=0, required=False)
 
+    def validate(self, attrs):
+        # a partial update (PUT) makes DRF skip required fields of nested items too: an item is whole or wrong
+        missing = [name for name in ("key", "label", "type") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
     def validate_key(self, value):
         if not ENV_KEY_PATTERN.match(value):
             raise serializers.ValidationError("Must match ^[a-z0-9][a-z0-9_.\\-]{0,127}$.")
@@ -132,8 +140,22 @@ class AutoRefreshSettingsSerializer(serializers.Serializer):
     freshnessThresholdMinutes = StrictIntegerField(min_value=1, required=False)  # noqa: N815 (contract name)
 
 
+class NotificationConfigField(serializers.Field):
+    """``settings.notifications``: validated, unknown keys stripped, rule ids minted (monitoring's rules)."""
+
+    def to_internal_value(self, data):
+        try:
+            return notification_config.validate(data)
+        except notification_config.ConfigInvalid as exc:
+            raise serializers.ValidationError([f"{path}: {message}" for path, message in exc.problems]) from exc
+
+    def to_representation(self, value):
+        return value
+
+
 class IntegrationSettingsSerializer(serializers.Serializer):
     autoRefresh = AutoRefreshSettingsSerializer(required=False)  # noqa: N815 (contract name)
+    notifications = NotificationConfigField(required=False)
 
 
 class MapsField(serializers.JSONField):
@@ -170,11 +192,11 @@ class IntegrationWriteSerializer(serializers.Serializer):
     app_ids = serializers.ListField(child=StrictCharField(max_length=255), required=False)
     environment_config = EnvironmentFieldConfigSerializer(many=True, required=False)
     settings = IntegrationSettingsSerializer(required=False, allow_null=True)
-    maps = MapsField(required=False)
     integration_type = serializers.ChoiceField(choices=INTEGRATION_TYPES, required=False)
     connector_config = ConfigurationField(required=False, allow_null=True)  # deep checks: the service
     protected = StrictBooleanField(required=False)
     _manifest = serializers.ListField(child=StrictCharField(max_length=255), required=False, allow_null=True)
+    maps = MapsField(required=False)
 
     def validate_environment_config(self, value):
         seen: dict[str, int] = {}
@@ -282,11 +304,11 @@ class IntegrationSerializer(_OmitAbsent):
     app_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
     environment_config = EnvironmentFieldConfigSerializer(many=True, read_only=True)
     settings = serializers.JSONField(read_only=True, required=False)
-    maps = serializers.JSONField(read_only=True)
     integration_type = serializers.CharField(read_only=True)
     connector_config = serializers.JSONField(read_only=True, required=False)
     protected = serializers.BooleanField(read_only=True)
     _manifest = serializers.JSONField(source="manifest", read_only=True, required=False)
+    maps = serializers.JSONField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 

@@ -38,20 +38,20 @@ def _apply(integration: Integration, data: dict) -> None:
     check_map_keys(integration)
 
 
-def check_map_keys(integration: Integration) -> None:
-    """A map key must not also be a declared environment variable (both are ``$env.<key>``)."""
-    issues = map_rules.map_issues(integration.maps or [], map_rules.environment_keys(integration.environment_config))
-    if issues:
-        path, message = issues[0]
-        raise ValidationFailed(f"{path}: {message}", details=[{"path": p, "message": m} for p, m in issues])
-
-
 def _connector_config(value, previous):
     """Secrets only as ``{{env.key}}`` references; a literal is a 400 naming the field."""
     try:
         return validate_connector_config(value, previous if isinstance(previous, dict) else None)
     except ConfigurationInvalid as exc:
         raise InvalidConnectorConfig(exc.message, details=exc.details)
+
+
+def check_map_keys(integration: Integration) -> None:
+    """A map key must not also be a declared environment variable (both are ``$env.<key>``)."""
+    issues = map_rules.map_issues(integration.maps or [], map_rules.environment_keys(integration.environment_config))
+    if issues:
+        path, message = issues[0]
+        raise ValidationFailed(f"{path}: {message}", details=[{"path": p, "message": m} for p, m in issues])
 
 
 @transaction.atomic

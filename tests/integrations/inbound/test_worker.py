@@ -175,13 +175,13 @@ def monitoring_inserts_blocked():
 
     blocker = psycopg.connect(**connection.get_connection_params())
     try:
-        blocker.execute("LOCK TABLE monitoring_inboundmonitoringevent IN EXCLUSIVE MODE")
+        blocker.execute("LOCK TABLE monitoring_monitoringevent IN EXCLUSIVE MODE")
 
         def worker_is_waiting():
             with connections["default"].cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                    "AND relation = 'monitoring_inboundmonitoringevent'::regclass"
+                    "AND relation = 'monitoring_monitoringevent'::regclass"
                 )
                 return cursor.fetchone()[0] > 0
 
@@ -205,7 +205,7 @@ def test_posted_events_become_entities_with_monitoring_rows(owner, broker_queue)
     # strict order: the last event for each customer wins
     assert entities.get(attributes__customer_number="C-3").attributes["first_name"] == "Name 33"
     rows = InboundMonitoringEvent.objects.filter(integration_id=str(integration.id), correlation_id="worker-run")
-    assert rows.count() == 40 and set(rows.values_list("status", flat=True)) == {"success"}
+    assert rows.count() == 40 and set(rows.values_list("v1_status", flat=True)) == {"success"}
     assert set(rows.values_list("use_case_id", flat=True)) == {str(use_case.id)}
 
 
@@ -286,3 +286,19 @@ def test_concurrent_requests_with_one_deduplication_id_store_one_event(owner, br
     wait_for(lambda: processed([event.id]), "the single event to be processed")
     assert Entity.objects.filter(organization=owner.organization, schema="contact").count() == 1
     assert InboundMonitoringEvent.objects.filter(event_id=str(event.id)).count() == 1
+
+
+def test_healthz_sees_a_worker(client, broker_queue):
+    """Issue 15: /healthz reports whether a worker answers (503 "degraded" without one)."""
+    from erpintegration import health
+
+    health.forget()
+    before = client.get("/healthz")
+    if before.json()["worker"] == "none":  # another run's worker on this broker would answer too
+        assert before.status_code == 503 and before.json()["status"] == "degraded"
+    worker = broker_queue()
+    health.forget()
+    body = client.get("/healthz").json()
+    assert body["broker"] == "ok" and body["worker"] == "alive", body
+    assert any(name.startswith(worker.queue) for name in body["workers"])
+    assert body["status"] == "ok"
