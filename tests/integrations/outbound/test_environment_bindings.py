@@ -32,3 +32,19 @@ def test_event_filter_and_mapping_read_env_and_maps(owner, receiver, django_capt
     [delivery] = OutboundDelivery.objects.filter(organization=owner.organization)
     assert delivery.payload == {"status": "A", "tenant": "nord"}
     assert receiver.requests[0].json() == {"status": "A", "tenant": "nord"}
+
+
+def test_poll_transform_reads_maps(owner, django_capture_on_commit_callbacks):
+    from .poll_helpers import create_integration, create_poll_use_case, poll, poll_mapping
+    from .poll_helpers import publish as publish_event
+
+    integration_id = create_integration(owner)
+    owner.client.put(f"/v1/integrations/{integration_id}", {"maps": [
+        {"key": "codes", "label": "Codes", "value": {"C-7": "seven"}}]}, format="json")
+    mapping = {**poll_mapping(), "jsonata_expression": '{"code": $mapValue($env.codes, contract_number)}'}
+    create_poll_use_case(owner, integration_id, mapping=mapping)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_event(owner, contract_number="C-7")
+    [message] = poll(owner, integration_id).json()["messages"]
+    assert message["payload"] == {"code": "seven"}
+
