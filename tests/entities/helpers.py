@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from django.db import transaction
 
 from entities.models import Entity
-from entities.services import WriteReport, apply_mapping_result
+from entities.services import SyncStateBatch, WriteReport, apply_mapping_result
 from integrations.inbound.services import lane_batches
 from integrations.mapping.results import EntityUpdate, MappingResult
 
@@ -33,9 +33,14 @@ def apply_set_based(org, result, *, integration_id, event_id):
         with transaction.atomic():
             written = lane_batches.write_segment(parts[0], organization=org, integration_id=integration_id,
                                                  held_locks=frozenset())
+            report = written[0].get(0) or WriteReport()
+            sync_states = SyncStateBatch()  # as processing does for a segment: one upsert in its transaction
+            sync_states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id,
+                                   use_case_id=None)
+            sync_states.flush()
     except lane_batches.SegmentNotApplied:
         return None
-    return written[0].get(0) or WriteReport()
+    return report
 
 
 def contact(ids, attributes=None, mode="upsert", config_index=0, schema="contact"):
