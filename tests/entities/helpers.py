@@ -33,13 +33,12 @@ def apply_set_based(org, result, *, integration_id, event_id):
         with transaction.atomic():
             written = lane_batches.write_segment(parts[0], organization=org, integration_id=integration_id,
                                                  held_locks=frozenset())
-            report = written[0].get(0) or WriteReport()
-            sync_states = SyncStateBatch()  # as processing does for a segment: one upsert in its transaction
-            sync_states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id,
-                                   use_case_id=None)
-            sync_states.flush()
     except lane_batches.SegmentNotApplied:
         return None
+    report = written[0].get(0) or WriteReport()
+    states = SyncStateBatch()  # as the pipeline does after a segment: the sync states of what it wrote
+    states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id, use_case_id=None)
+    states.flush()
     return report
 
 
