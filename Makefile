@@ -27,9 +27,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py bootstrap --port $(PORT) --repeat-file var/first-start.txt
 	$(BIN)/python manage.py sweep_events
-	$(BIN)/gunicorn erpintegration.wsgi:application --bind 127.0.0.1:$(PORT) \
-	  --workers 1 --threads 8 --timeout 60 --access-logfile - \
-	  --pid var/gunicorn.pid --config python:erpintegration.gunicorn_conf
+	PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py --pid var/gunicorn.pid
 
 ## Stop what `make run` / `make worker` started (from another terminal), by their pid files.
 stop:

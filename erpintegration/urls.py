@@ -12,7 +12,10 @@ integration_pages = [
     path("", include("integrations.setup.urls")),
     path("", include("integrations.outbound.urls_simulation")),
     path("", include("integrations.outbound.urls_deliveries")),
+    path("", include("integrations.outbound.urls_stream")),
     path("", include("fileproxy.urls_environment")),
+    path("", include("monitoring.urls_tab")),
+    path("", include("integrations.connectors.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +31,7 @@ urlpatterns = [
     path("", include("integrations.telemetry.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
     path("settings/portals/", include(("integrations.setup.urls_portals", "ui-portals"))),

@@ -1,6 +1,8 @@
 """Operational endpoints (health) and error pages that speak JSON on API paths."""
-from django.db import connection
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from erpintegration import health
@@ -56,7 +58,25 @@ def not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After when the database cannot be reached (a 500 would say the request was at fault)."""
+    if _is_api(request):
+        response = JsonResponse({"code": "SERVICE_UNAVAILABLE", "message": UNAVAILABLE_MESSAGE}, status=503)
+    else:
+        response = HttpResponse(f"<!doctype html><title>Unavailable</title><h1>Service unavailable</h1>"
+                                f"<p>{UNAVAILABLE_MESSAGE}.</p>", status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    # called while the exception is being handled: a lost database (anywhere, middleware included) is a 503
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     if _is_api(request):
         return JsonResponse({"code": "INTERNAL_ERROR", "message": "Internal server error"}, status=500)
     return render(request, "errors/500.html", status=500)

@@ -26,6 +26,7 @@ class EventFilters:
     since: datetime | None = None
     until: datetime | None = None
     correlation_id: str = ""
+    group_id: str = ""
     q: str = ""
     integration: Integration | None = None
     errors: dict = field(default_factory=dict)
@@ -51,6 +52,8 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
         qs = qs.filter(integration=filters.integration)
     qs = apply_criteria(qs, status=filters.status, use_case=filters.use_case, since=filters.since,
                         until=filters.until, correlation_id=filters.correlation_id, q=filters.q)
+    if filters.group_id:
+        qs = qs.filter(group_id=filters.group_id)
     position = decode_cursor(cursor) if cursor else None
     rows, has_more = keyset_page(qs, ("received_at", "id"), position, page_size)
     return EventPage(attach_errors(org, rows), encode_cursor(rows[-1]) if has_more else None)
@@ -127,7 +130,7 @@ def event_stats(org, integration_ids: list) -> dict:
     by_text = {str(key): key for key in integration_ids}
     for row in (
         InboundMonitoringEvent.objects.filter(
-            organization_id=org.pk, integration_id__in=list(by_text), status="error", completed_at__gte=since
+            organization_id=org.pk, integration_id__in=list(by_text), v1_status="error", completed_at__gte=since
         )
         .values("integration_id").annotate(errors=Count("id"))
     ):

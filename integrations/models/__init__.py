@@ -1,5 +1,6 @@
 """Integration models, one module per concern; import them from here."""
 from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.connectors import TypesCommit
 from integrations.models.documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
 from integrations.models.events import (
     ErpEvent,
@@ -11,6 +12,7 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 from integrations.models.portals import PortalConfig, PortalOrigin
 from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
 from integrations.models.samples import SamplePayload
@@ -36,7 +38,11 @@ __all__ = [
     "SamplePayload",
     "PortalConfig",
     "PortalOrigin",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
+    "TypesCommit",
     "UseCase",
     "UseCaseHistory",
     "UseCaseType",

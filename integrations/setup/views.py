@@ -1,5 +1,5 @@
 """Setup pages for integration consultants: integrations, use cases, the editor with live simulation,
-version history, and the monitoring tab.
+version history.
 
 Views parse input, call one service or selector, and render. The current organisation and role come
 from ``erpintegration.ui.access`` (``request.organization``); selectors scope every lookup by it, so
@@ -12,7 +12,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from erpintegration.exceptions import ApplicationError, NotFound
@@ -21,8 +20,8 @@ from erpintegration.ui.access import editor_required, forbidden, found_or_404, v
 from integrations.inbound import browser as ui_events
 from integrations.models import UseCaseType
 from integrations.outbound.services import webhooks
-from integrations.setup import dashboard, selectors, simulation_panel, versions, views_samples
 from integrations.setup import overview as queries
+from integrations.setup import selectors, simulation_panel, versions, views_samples
 from integrations.setup.forms import (
     EnvironmentFormSet,
     IntegrationForm,
@@ -35,7 +34,6 @@ from integrations.setup.services import integrations as integration_services
 from integrations.setup.services import simulation
 from integrations.setup.services import use_cases as use_case_services
 from integrations.setup.services.mapping_environment import load_mapping_environment
-from monitoring import stats
 
 STARTER_CONFIGURATIONS = {
     UseCaseType.INBOUND: {
@@ -259,6 +257,7 @@ def use_case_editor(request, integration_id, use_case_id):
             "form": form,
             "issues": issues,
             "can_edit": can_edit,
+            "can_try_call": request.membership.allows("editor"),
             "recent_events": [
                 {
                     "url": reverse("ui-events:payload", kwargs={"integration_id": event.integration_id, "event_id": event.pk}),
@@ -385,52 +384,3 @@ def use_case_restore(request, integration_id, use_case_id, history_id):
         reverse("ui-integrations:history", kwargs={"integration_id": use_case.integration_id, "use_case_id": use_case.pk})
     )
 
-
-@viewer_required
-def monitoring_dashboard(request, integration_id):
-    try:
-        integration = selectors.get_integration(request.organization, integration_id)
-    except NotFound as exc:
-        raise Http404(exc.message)
-    window = dashboard.window_of(request.GET.get("window"))
-    end = timezone.now()
-    start = end - window.span
-    scope = {"org_id": request.organization.id, "integration_id": str(integration.pk), "start": start, "end": end}
-    figures = stats.monitoring_stats(
-        **scope, inbound_group_by=["use_case_id", "error_category"], outbound_group_by=["webhook_config_id"]
-    )
-    series = stats.monitoring_time_series(**scope, interval=window.interval, direction="both")
-    use_case_names = {str(uc.pk): uc.name for uc in selectors.list_use_cases(request.organization, integration.pk)}
-    webhook_names = {str(wh.pk): wh.name for wh in webhooks.list_webhooks(request.organization)}
-    by_use_case = dashboard.fold(figures["inbound"]["breakdown"], "use_case_id")
-    for row in by_use_case:
-        row["name"] = use_case_names.get(str(row["use_case_id"]))
-    by_category = [row for row in dashboard.fold(figures["inbound"]["breakdown"], "error_category")
-                   if row["error_category"] is not None]
-    by_webhook = figures["outbound"]["breakdown"]
-    for row in by_webhook:
-        row["name"] = webhook_names.get(str(row["webhook_config_id"]))
-        row["last_error_at"] = dashboard.parse_time(row["last_error_at"])
-    for side in ("inbound", "outbound"):
-        figures[side]["last_error_at"] = dashboard.parse_time(figures[side]["last_error_at"])
-    return render(
-        request,
-        "integrations/monitoring.html",
-        {
-            "integration": integration,
-            "tab": "monitoring",
-            "window": window,
-            "windows": dashboard.WINDOWS.values(),
-            "start": start,
-            "end": end,
-            "inbound": figures["inbound"],
-            "outbound": figures["outbound"],
-            "by_use_case": by_use_case,
-            "by_category": by_category,
-            "by_webhook": by_webhook,
-            "inbound_chart": dashboard.stacked_chart(
-                series.buckets, "inbound", dashboard.INBOUND_SERIES, window.tick_format),
-            "outbound_chart": dashboard.stacked_chart(
-                series.buckets, "outbound", dashboard.OUTBOUND_SERIES, window.tick_format),
-        },
-    )

@@ -285,20 +285,25 @@
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
     var deliveryType = mapping.delivery.type || "webhook";
+    var isPoll = deliveryType === "poll";
+    var knownTypes = [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], ["poll", "Poll (the ERP pulls)"]];
     var typeSelect = el("select", {
       "aria-label": "Delivery of mapping " + (index + 1), "data-path": path + ".delivery.type", disabled: readOnly || null,
       onchange: function (event) {
         if (event.target.value === "file_proxy") {
           mapping.delivery = { type: "file_proxy", use_case_slug: "" };
           delete mapping.jsonata_expression;  // a file_proxy delivery takes no expression
+        } else if (event.target.value === "poll") {
+          mapping.delivery = { type: "poll" };  // the expression is an optional enqueue-time transform
+          if (!mapping.jsonata_expression) { delete mapping.jsonata_expression; }
         } else {
           mapping.delivery = { type: event.target.value, webhook_id: "" };
           mapping.jsonata_expression = mapping.jsonata_expression || "";
         }
         writeJson(); render();
       }
-    }, (deliveryType === "webhook" || deliveryType === "file_proxy" ? [["webhook", "Webhook"], ["file_proxy", "File proxy upload"]]
-        : [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], [deliveryType, deliveryType]]).map(function (pair) {
+    }, (knownTypes.some(function (pair) { return pair[0] === deliveryType; }) ? knownTypes
+        : knownTypes.concat([[deliveryType, deliveryType]])).map(function (pair) {
       return el("option", { value: pair[0], selected: deliveryType === pair[0] || null, text: pair[1] });
     }));
     var target = deliveryType === "file_proxy"
@@ -307,7 +312,7 @@
       : deliveryType === "webhook"
         ? input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
             { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" })
-        : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
+        : isPoll ? null : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
@@ -316,12 +321,44 @@
         target,
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
+      isPoll ? pollDeliveryFields(mapping, index, path) : null,
       deliveryType === "file_proxy" ? null
-        : el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+        : el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
+          ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
+          : "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
       })
+    ]);
+  }
+
+  // Poll delivery: the ERP pulls the integration's stream instead of receiving a webhook.
+  function pollDeliveryFields(mapping, index, path) {
+    var delivery = mapping.delivery;
+    function number(label, key, placeholder, min, max) {
+      return el("label", { class: "field" }, [el("span", { class: "label", text: label }), el("input", {
+        type: "number", min: String(min), max: String(max), value: delivery[key] === undefined ? "" : delivery[key],
+        placeholder: placeholder, "data-path": path + ".delivery." + key, disabled: readOnly || null,
+        "aria-label": label + " of mapping " + (index + 1),
+        oninput: function (event) {
+          var value = event.target.value.trim();
+          if (value === "") { delete delivery[key]; } else { delivery[key] = Number(value); }
+          writeJson();
+        }
+      })]);
+    }
+    var policy = el("select", {
+      "data-path": path + ".delivery.poison_policy", "aria-label": "Poison policy of mapping " + (index + 1),
+      disabled: readOnly || null,
+      onchange: function (event) { delivery.poison_policy = event.target.value; writeJson(); }
+    }, [["dead_letter", "Dead-letter it, keep the stream flowing"], ["block", "Block the stream until unblocked"]].map(function (o) {
+      return el("option", { value: o[0], text: o[1], selected: (delivery.poison_policy || "dead_letter") === o[0] || null });
+    }));
+    return el("div", { class: "entity-head" }, [
+      number("Retention days", "retention_days", "30", 1, 90),
+      number("Max delivery attempts", "max_delivery_attempts", "5", 1, 100),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "When attempts run out" }), policy])
     ]);
   }
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  # noqa: F401  (re-exported for views)
 from integrations.models import UseCaseType
 from integrations.setup.services import maps as map_rules
+from monitoring.notifications import config as notification_config
 
 INTEGRATION_TYPES = ("erp", "connector")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -121,6 +122,13 @@ class EnvironmentFieldConfigSerializer(serializers.Serializer):
     required = StrictBooleanField(required=False)
     order = StrictIntegerField(min_value=0, required=False)
 
+    def validate(self, attrs):
+        # a partial update (PUT) makes DRF skip required fields of nested items too: an item is whole or wrong
+        missing = [name for name in ("key", "label", "type") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
     def validate_key(self, value):
         if not ENV_KEY_PATTERN.match(value):
             raise serializers.ValidationError("Must match ^[a-z0-9][a-z0-9_.\\-]{0,127}$.")
@@ -132,8 +140,22 @@ class AutoRefreshSettingsSerializer(serializers.Serializer):
     freshnessThresholdMinutes = StrictIntegerField(min_value=1, required=False)  # noqa: N815 (contract name)
 
 
+class NotificationConfigField(serializers.Field):
+    """``settings.notifications``: validated, unknown keys stripped, rule ids minted (monitoring's rules)."""
+
+    def to_internal_value(self, data):
+        try:
+            return notification_config.validate(data)
+        except notification_config.ConfigInvalid as exc:
+            raise serializers.ValidationError([f"{path}: {message}" for path, message in exc.problems]) from exc
+
+    def to_representation(self, value):
+        return value
+
+
 class IntegrationSettingsSerializer(serializers.Serializer):
     autoRefresh = AutoRefreshSettingsSerializer(required=False)  # noqa: N815 (contract name)
+    notifications = NotificationConfigField(required=False)
 
 
 class MapsField(serializers.JSONField):

@@ -92,7 +92,9 @@ def test_cache_reuses_compiled_objects(engine):
 
 
 def test_other_threads_share_the_engine_thread(engine):
-    """jsonatapy objects stay on their owner thread: each thread has its own owner and cache."""
+    """jsonatapy objects stay on their owner thread: each thread has its own owner and cache (in-process
+    evaluation, i.e. without a memory budget)."""
+    expressions.configure(memory_limit_mb=0)
     expressions.compile_expression("a + 1")
     results, errors = [], []
 
