@@ -9,6 +9,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitoring import codes
+from monitoring import services as monitoring
+from monitoring.models import Source
+
 logger = logging.getLogger("erpintegration.outbound.stream")
 
 MSG_ENQUEUED = "MSG_ENQUEUED"
@@ -50,8 +54,19 @@ def item_event(code: str, item, message: str = "", **metadata) -> StreamEvent:
 
 
 def record(events: list[StreamEvent]) -> None:
+    """Log each event and write them to the monitoring store in one INSERT (level from the code registry;
+    MSG_LATE_ARRIVAL, newer than the registry, carries its level)."""
+    rows = []
     for event in events:
         level = LEVELS.get(event.code, "info")
         logger.log(logging.INFO if level == "info" else logging.WARNING,
                    "%s integration=%s use_case=%s event=%s %s %s", event.code, event.integration_id,
                    event.use_case_id, event.event_id, event.message, event.metadata)
+        rows.append(monitoring.build(
+            org_id=event.org_id, integration_id=event.integration_id, source=Source.POLL,
+            event_id=event.event_id or event.metadata.get("message_id") or "", code=event.code,
+            level=None if codes.level_of(event.code) else level, use_case_id=event.use_case_id,
+            use_case_type="outbound", correlation_id=event.event_id, message=event.message,
+            detail={"event_name": event.event_name, **event.metadata},
+        ))
+    monitoring.record_many(rows)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from integrations.models import OutboundQueueItem, OutboundStream, UseCase
 from integrations.outbound.services import stream as outbound_stream
+from monitoring.models import MonitoringEvent
 from tests.conftest import make_api_persona
 from tests.spec import assert_matches_contract
 
@@ -259,6 +260,8 @@ def test_expired_messages_are_reaped_and_never_polled(owner, stream, caplog):
         assert outbound_stream.reap_expired() == 1
     assert "MSG_EXPIRED_UNPOLLED" in caplog.text
     assert OutboundQueueItem.objects.count() == 1
+    rows = MonitoringEvent.objects.filter(integration_id=str(integration_id), source="poll")
+    assert set(rows.values_list("code", "level")) >= {("MSG_ENQUEUED", "info"), ("MSG_EXPIRED_UNPOLLED", "error")}
 
 
 def test_outbound_status_reports_depth_and_age_only_for_poll_use_cases(owner, stream):
