@@ -315,6 +315,8 @@ OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIME
 OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
 OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
 OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+# Secure proxy static_ip mode: an HTTP CONNECT proxy on the host with the fixed egress address (empty: 503).
+SECURE_PROXY_STATIC_IP_HTTP_PROXY = os.environ.get("SECURE_PROXY_STATIC_IP_HTTP_PROXY", "")
 
 # Outbound webhook deliveries (docs/outbound.md): attempts per delivery, exponential backoff with jitter
 # (base doubles per attempt, capped), the wait for a webhook's answer, the response size kept, and how late a

@@ -15,6 +15,7 @@ integration_pages = [
     path("", include("integrations.outbound.urls_stream")),
     path("", include("fileproxy.urls_environment")),
     path("", include("monitoring.urls_tab")),
+    path("", include("integrations.connectors.urls")),
 ]
 
 urlpatterns = [

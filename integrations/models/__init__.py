@@ -1,5 +1,6 @@
 """Integration models, one module per concern; import them from here."""
 from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.connectors import TypesCommit
 from integrations.models.documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
 from integrations.models.events import (
     ErpEvent,
@@ -41,6 +42,7 @@ __all__ = [
     "OutboundStream",
     "QueueItemState",
     "TrackingRecord",
+    "TypesCommit",
     "UseCase",
     "UseCaseHistory",
     "UseCaseType",

@@ -257,6 +257,7 @@ def use_case_editor(request, integration_id, use_case_id):
             "form": form,
             "issues": issues,
             "can_edit": can_edit,
+            "can_try_call": request.membership.allows("editor"),
             "recent_events": [
                 {
                     "url": reverse("ui-events:payload", kwargs={"integration_id": event.integration_id, "event_id": event.pk}),
