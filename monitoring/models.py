@@ -106,7 +106,16 @@ class MonitoringEvent(models.Model):
         self.v1_status = value
 
 
-class InboundV1Manager(models.Manager):
+class InboundV1QuerySet(models.QuerySet):
+    """Lookups on ``status`` mean the v1 status (``v1_status``), as they did before the store was unified."""
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        kwargs = {(f"v1_{name}" if name == "status" or name.startswith("status__") else name): value
+                  for name, value in kwargs.items()}
+        return super()._filter_or_exclude(negate, args, kwargs)
+
+
+class InboundV1Manager(models.Manager.from_queryset(InboundV1QuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(v1_status__isnull=False)
 

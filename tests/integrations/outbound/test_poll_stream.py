@@ -258,8 +258,10 @@ def test_expired_messages_are_reaped_and_never_polled(owner, stream):
     assert fresh["payload"]["n"] == "fresh"
     assert outbound_stream.reap_expired() == 1
     [row] = MonitoringEvent.objects.filter(source="poll", code="MSG_EXPIRED_UNPOLLED")
-    assert row.level == "warning" and row.details["event_name"] == "contract.created"
+    assert row.level == "error" and row.details["event_name"] == "contract.created"
     assert OutboundQueueItem.objects.count() == 1
+    rows = MonitoringEvent.objects.filter(integration_id=str(integration_id), source="poll")
+    assert set(rows.values_list("code", "level")) >= {("MSG_ENQUEUED", "info"), ("MSG_EXPIRED_UNPOLLED", "error")}
 
 
 def test_outbound_status_reports_depth_and_age_only_for_poll_use_cases(owner, stream):
