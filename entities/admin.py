@@ -1,7 +1,7 @@
 """Operator views of the entity store. Lists avoid COUNT(*) over millions of rows (show_full_result_count)."""
 from django.contrib import admin, messages
 
-from entities.models import Entity, EntityRelation, EntitySchema, MeterReading
+from entities.models import Entity, EntityRelation, EntitySchema, EntitySyncState, MeterReading
 from entities.services import restore_entity
 
 
@@ -43,6 +43,23 @@ class MeterReadingAdmin(admin.ModelAdmin):
     raw_id_fields = ["organization", "meter", "counter"]
     readonly_fields = ["id", "created_at", "updated_at", "last_event_id", "last_integration_id"]
     show_full_result_count = False
+
+
+@admin.register(EntitySyncState)
+class EntitySyncStateAdmin(admin.ModelAdmin):
+    """Read-only: written by the entity store with each inbound write."""
+
+    list_display = ["entity_id", "entity_slug", "integration_id", "last_operation", "last_synced_at",
+                    "last_changed_at", "readings_last_synced_at"]
+    list_filter = ["entity_slug", "last_operation"]
+    search_fields = ["=entity_id", "=integration_id"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(EntitySchema)

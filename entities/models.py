@@ -99,6 +99,39 @@ class MeterReading(models.Model):
         return f"reading {self.external_id or self.id} of {self.meter_id}"
 
 
+class EntitySyncState(models.Model):
+    """When one integration last synced (checked) and last changed one entity, and its readings.
+
+    Written by the entity store's write services in the transaction of the write itself (one set-based
+    upsert per write call), so it is never ahead of or behind the entity. ``entity_id`` is no foreign key:
+    a purged entity keeps its last state ("deleted by event X"). See docs/entity-sync-status.md.
+    """
+
+    OPERATIONS = ("create", "patch", "delete", "no-op")
+    READING_OPERATIONS = ("upsert", "delete")
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    entity_id = models.UUIDField()
+    integration_id = models.UUIDField()
+    entity_slug = models.CharField(max_length=100)
+    use_case_id = models.CharField(max_length=64, null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+    last_operation = models.CharField(max_length=8, null=True, blank=True)
+    last_event_id = models.CharField(max_length=64, null=True, blank=True)
+    readings_last_synced_at = models.DateTimeField(null=True, blank=True)
+    readings_last_operation = models.CharField(max_length=8, null=True, blank=True)
+    readings_last_event_id = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "entity_id", "integration_id"],
+                                               name="uniq_entity_sync_state")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_slug}:{self.entity_id} via {self.integration_id}"
+
+
 class EntitySchema(models.Model):
     """The registry of an organisation's entity schemas, as far as the hub needs to know them (the hosted
     platform's schema service): which attributes exist, which attributes are the *conditions* that tell a

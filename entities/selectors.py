@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from entities.models import Entity, MeterReading
+from entities.models import Entity, EntitySyncState, MeterReading
 from entities.services.lookup import attribute_filter, parse_entity_id
 from erpintegration.exceptions import NotFound, ValidationFailed
 
@@ -195,3 +195,38 @@ def meter_reading_dict(reading: MeterReading) -> dict[str, Any]:
         "created_at": reading.created_at,
         "updated_at": reading.updated_at,
     }
+
+
+def live_entities_by_id(organization, ids) -> dict[str, Entity]:
+    """The organisation's entities (not deleted) among ``ids``, keyed by their id as a string."""
+    keys = {parse_entity_id(value) for value in ids} - {None}
+    if not keys:
+        return {}
+    rows = Entity.objects.filter(organization=organization, pk__in=keys, deleted_at__isnull=True)
+    return {str(entity.pk): entity for entity in rows}
+
+
+def entity_sync_states(organization, entity_id, *, integration_id=None) -> list[dict[str, Any]]:
+    """``EntitySyncState`` items of one entity, one per integration that processed it (oldest first).
+
+    Unknown entities and other organisations' entities simply have none: the contract never answers 404.
+    Absent values are left out (the contract's fields are optional, not nullable)."""
+    return [sync_state_dict(row) for row in sync_state_rows(organization, entity_id, integration_id=integration_id)]
+
+
+def sync_state_rows(organization, entity_id, *, integration_id=None) -> list[EntitySyncState]:
+    rows = EntitySyncState.objects.filter(organization=organization, entity_id=entity_id)
+    if integration_id is not None:
+        rows = rows.filter(integration_id=integration_id)
+    return list(rows.order_by("id"))
+
+
+def sync_state_dict(row: EntitySyncState) -> dict[str, Any]:
+    out: dict[str, Any] = {"entity_id": str(row.entity_id), "integration_id": str(row.integration_id),
+                           "entity_slug": row.entity_slug}
+    for name in ("use_case_id", "last_synced_at", "last_changed_at", "last_operation", "last_event_id",
+                 "readings_last_synced_at", "readings_last_operation", "readings_last_event_id"):
+        value = getattr(row, name)
+        if value is not None and value != "":
+            out[name] = value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else value
+    return out

@@ -78,5 +78,6 @@ def entity_detail(request, schema, entity_id):
             "attributes": plain,
             "readings": readings,
             "last_event_url": links.event_link(request.organization, entity.last_event_id),
+            "sync_states": entity_selectors.sync_state_rows(request.organization, entity.pk),
         },
     )

@@ -58,6 +58,37 @@ class ScopePermission(permissions.BasePermission):
         return False
 
 
+#: The default of every API view: reading needs ``view``, changing needs ``manage``. Views whose POST only
+#: reads (queries, simulations) or that take ERP traffic (events: ``consume``) declare their own.
+READ_VIEW_WRITE_MANAGE = {
+    "GET": (VIEW,), "HEAD": (VIEW,), "OPTIONS": (VIEW,),
+    "POST": (MANAGE,), "PUT": (MANAGE,), "PATCH": (MANAGE,), "DELETE": (MANAGE,),
+}
+
+
+class MethodScopes(ScopePermission):
+    """The default permission: ``required_scopes_by_method`` of the view, else READ_VIEW_WRITE_MANAGE."""
+
+    def has_permission(self, request, view):
+        if getattr(view, "required_scopes_by_method", None) is None:
+            self.scopes = READ_VIEW_WRITE_MANAGE.get(request.method, (MANAGE,))
+        return super().has_permission(request, view)
+
+
+def required_scopes(view_class, method: str) -> tuple[str, ...] | None:
+    """The scopes a request with ``method`` needs on ``view_class`` (None: no token needed at all)."""
+    classes = getattr(view_class, "permission_classes", ())
+    scoped = [c for c in classes if isinstance(c, type) and issubclass(c, ScopePermission)]
+    if not scoped:
+        return None
+    by_method = getattr(view_class, "required_scopes_by_method", None)
+    if by_method is not None:
+        return tuple(by_method.get(method, ()))
+    if any(c is MethodScopes for c in scoped):
+        return READ_VIEW_WRITE_MANAGE.get(method, (MANAGE,))
+    return tuple(s for c in scoped for s in c.scopes)
+
+
 def requires(*scopes: str) -> type[ScopePermission]:
     """A permission class that needs every scope in ``scopes`` (after authentication)."""
     for scope in scopes:

@@ -118,6 +118,9 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_SERVER_SIDE_BINDING"):
+    # opt-in: psycopg binds parameters on the server instead of quoting them into the SQL text
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     if DATABASES["default"]["NAME"] not in ("", ":memory:") and "mode=memory" not in str(DATABASES["default"]["NAME"]):
@@ -160,7 +163,9 @@ INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
 INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 # Fresh events of one integration are applied this many per transaction (a retried event goes alone).
-INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 500)
+# Consecutive plain-upsert events of a lane are written set-based (integrations/services/lane_batches.py).
+INBOUND_SET_BASED_WRITES = env_bool("INBOUND_SET_BASED_WRITES", True)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
@@ -175,6 +180,8 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # JSONata engine: "jsonatapy" (default, Rust core) or "jsonata-python" (pure Python).
 JSONATA_ENGINE = os.environ.get("JSONATA_ENGINE", "jsonatapy")
 JSONATA_TIMEOUT_MS = env_int("JSONATA_TIMEOUT_MS", 2000)
+# v1.33 requires a slug on POST .../use-cases; off by default so v0.46 clients keep working (C1).
+ERPI_STRICT_SLUG = env_bool("ERPI_STRICT_SLUG", False)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
 MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
@@ -187,7 +194,7 @@ MAPPING_MAX_EVENT_BYTES = env_int("MAPPING_MAX_EVENT_BYTES", 10 * 2**20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization"],
+    "DEFAULT_PERMISSION_CLASSES": ["erpintegration.auth.HasOrganization", "erpintegration.scopes.MethodScopes"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["erpintegration.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -223,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy"],
+        "UseCaseTypeEnum": ["inbound", "outbound", "file_proxy", "managed_call", "secure_proxy"],
         "EnvironmentFieldTypeEnum": ["String", "SecretString"],
         "ErpEventTypeEnum": ["CREATE", "UPDATE", "DELETE"],
         "MonitoringEventTypeEnum": ["CREATE", "UPDATE", "DELETE", "TRIGGER"],
@@ -260,8 +267,23 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-purge-access-logs": {"task": "monitoring.tasks.purge_access_logs", "schedule": 24 * 3600.0},
     "outbound-sweep-deliveries": {"task": "integrations.tasks.sweep_deliveries", "schedule": 60.0},
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
+    "monitoring-evaluate-notifications": {"task": "monitoring.tasks.evaluate_notifications",
+                                          "schedule": float(env_int("NOTIFICATION_EVALUATION_SECONDS", 300))},
+    "outbound-reap-stream": {"task": "integrations.tasks.reap_outbound_stream", "schedule": 300.0},
     "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
+
+# Notification email (monitoring/notifications): SMTP when EMAIL_HOST is set, else printed to the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "erpintegration@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 
 LOGGING = {
     "version": 1,

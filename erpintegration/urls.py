@@ -10,7 +10,9 @@ from erpintegration import views
 integration_pages = [
     path("", include("integrations.setup.urls")),
     path("", include("integrations.outbound.urls_deliveries")),
+    path("", include("integrations.outbound.urls_stream")),
     path("", include("fileproxy.urls_environment")),
+    path("", include("monitoring.urls_tab")),
 ]
 
 urlpatterns = [
@@ -19,11 +21,14 @@ urlpatterns = [
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("", include("entities.api.urls_sync_status")),  # literal path first: it looks like an integration id
     path("", include("integrations.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),
+    path("", include("monitoring.urls")),
     path("", include("fileproxy.urls")),
     path("webhooks/", include(("integrations.outbound.urls", "ui-webhooks"))),
+    path("settings/portals/", include(("integrations.setup.urls_portals", "ui-portals"))),
     path("imports/", include(("integrations.imports.urls", "ui-imports"))),
     path("", include(("integrations.inbound.urls", "ui-events"))),
     path("integrations/", include((integration_pages, "ui-integrations"))),

@@ -15,12 +15,13 @@ import binascii
 import json
 import re
 import secrets
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from erpintegration.exceptions import NotFound, ValidationFailed
+from erpintegration.exceptions import ApplicationError, NotFound, ValidationFailed
 from erpintegration.lib import http, signing
 from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
@@ -32,6 +33,8 @@ from integrations.inbound.services.file_urls import SIGNING_PURPOSE
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, evaluate, prepare
 from integrations.models import UseCase, UseCaseType
 from integrations.setup.selectors import get_integration
+from monitoring import services as monitoring
+from monitoring.models import Source
 
 DEFAULT_FILENAME = "download"
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -295,6 +298,28 @@ def open_download(query: list[tuple[str, str]], *, policy: http.Policy | None = 
     try:
         run.authenticate()
         run.run_steps()
-        return run.build_download()
-    finally:
+        download = run.build_download()
+    except ApplicationError as exc:
+        _record_call(use_case, params, MONITORING_CODES.get(exc.code, "FILE_FETCH_FAILED"), exc.message)
         run.close()
+        raise
+    except BaseException:
+        run.close()
+        raise
+    _record_call(use_case, params, "FILE_PROXY_OK", f"Serving {download.filename}")
+    return download
+
+
+# The file proxy's error codes and the monitoring codes they are reported under (monitoring v2).
+MONITORING_CODES = {"UPSTREAM_AUTH_FAILED": "OAUTH2_TOKEN_FAILURE", "UPSTREAM_TIMEOUT": "TIMEOUT",
+                    "MISSING_PARAMETER": "MISSING_REQUIRED_PARAM", "CONFIGURATION_ERROR": "USE_CASE_MISSING_CONFIG"}
+
+
+def _record_call(use_case: UseCase, params: dict[str, str], code: str, message: str) -> None:
+    """One monitoring row per download call (after the use case is known; a bad signature is not recorded)."""
+    monitoring.record(
+        org_id=use_case.organization_id, integration_id=use_case.integration_id, source=Source.FILE_PROXY,
+        event_id=str(uuid.uuid4()), code=code, use_case_id=use_case.id, use_case_type="file_proxy",
+        correlation_id=params.get("correlationId") or None, message=message[:2000],
+        detail={"params": sorted(params)},
+    )

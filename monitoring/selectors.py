@@ -50,7 +50,7 @@ def query_inbound_events(
     for name in INBOUND_EXACT_FILTERS:
         value = filters.get(name)
         if value is not None:
-            qs = qs.filter(**{name: str(value)})
+            qs = qs.filter(**{"v1_status" if name == "status" else name: str(value)})
     object_type = filters.get("object_type") or filters.get("event_name")
     if object_type is not None:
         qs = qs.filter(object_type=object_type)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import ExtractHour, ExtractMinute, Floor, TruncDate, TruncDay, TruncHour
 
+from monitoring import aggregates
 from monitoring.models import InboundMonitoringEvent, InboundStatus, OutboundMonitoringEvent, OutboundStatus
 
 DEFAULT_STATS_WINDOW = timedelta(days=7)
@@ -157,13 +158,9 @@ def monitoring_stats(
 ) -> dict[str, Any]:
     """The ``MonitoringStats`` body for rows in ``[start, end]`` (inbound by ``completed_at``, outbound by
     ``created_at``); breakdowns only for the requested group keys."""
-    inbound = _inbound_rows(org_id, integration_id, start, end)
     outbound = _outbound_rows(org_id, integration_id, start, end)
-    inbound_body = _counters_as_contract(inbound.aggregate(**INBOUND_COUNTERS), INBOUND_COUNTERS, inbound_success_rate)
-    inbound_body["breakdown"] = _breakdown(
-        inbound, inbound_group_by, _inbound_group_expressions(inbound_group_by), INBOUND_COUNTERS,
-        inbound_success_rate,
-    )
+    inbound_body = inbound_stats(org_id=org_id, integration_id=integration_id, start=start, end=end,
+                                 group_by=inbound_group_by)
     outbound_body = _counters_as_contract(
         outbound.aggregate(**OUTBOUND_COUNTERS), OUTBOUND_COUNTERS, outbound_success_rate
     )
@@ -172,6 +169,44 @@ def monitoring_stats(
         outbound_success_rate,
     )
     return {"inbound": inbound_body, "outbound": outbound_body}
+
+
+V1_INBOUND_MEASURES = [
+    aggregates.Measure("total_events", where={"v1_status__gt": ""}),
+    aggregates.Measure("total_correlations", "correlations", where={"v1_status__gt": ""}),
+    aggregates.Measure("success_count", where={"v1_status": InboundStatus.SUCCESS}),
+    aggregates.Measure("error_count", where={"v1_status": InboundStatus.ERROR}),
+    aggregates.Measure("skipped_count", where={"v1_status": InboundStatus.SKIPPED}),
+    aggregates.Measure("warning_count", where={"v1_status": InboundStatus.WARNING}),
+    aggregates.Measure("last_error_at", "last", where={"v1_status": InboundStatus.ERROR}),
+]
+V1_GROUP_COLUMNS = {"status": "v1_status"}
+V1_NULL_WHEN_EMPTY = ("use_case_id", "error_category")
+
+
+def inbound_stats(*, org_id: str, integration_id: str, start: datetime, end: datetime,
+                  group_by: list[str]) -> dict[str, Any]:
+    """The v0.46 inbound stats (projection on ``v1_status``) from the rollups. ``total_correlations`` counts
+    the correlation ids whose first row lies in the window."""
+    window = aggregates.Window(start, end)
+    common = {"org_id": org_id, "integration_id": integration_id, "window": window, "measures": V1_INBOUND_MEASURES,
+              "where": {"v1_status__gt": ""}}
+    total = aggregates.count(**common)[()]
+    body = _counters_as_contract(total, INBOUND_COUNTERS, inbound_success_rate)
+    columns = [V1_GROUP_COLUMNS.get(key, key) for key in group_by]
+    breakdown = []
+    if group_by:
+        for key, counts in aggregates.count(**common, group_by=columns).items():
+            entry = {}
+            for name, value in zip(group_by, key, strict=True):
+                if name in V1_NULL_WHEN_EMPTY and value == "":
+                    value = None
+                entry[name] = _plain(value)
+            entry.update(_counters_as_contract(counts, INBOUND_COUNTERS, inbound_success_rate))
+            breakdown.append(entry)
+        breakdown.sort(key=lambda e: tuple((e[k] is not None, e[k] if e[k] is not None else "") for k in group_by))
+    body["breakdown"] = breakdown
+    return body
 
 
 # --- time series ------------------------------------------------------------------------------------------
@@ -216,6 +251,13 @@ INBOUND_SERIES_COUNTERS = {
     "skipped_count": _status_count(InboundStatus.SKIPPED),
     "total_count": Count("id"),
 }
+V1_SERIES_MEASURES = [
+    aggregates.Measure("success_count", where={"v1_status": InboundStatus.SUCCESS}),
+    aggregates.Measure("error_count", where={"v1_status": InboundStatus.ERROR}),
+    aggregates.Measure("warning_count", where={"v1_status": InboundStatus.WARNING}),
+    aggregates.Measure("skipped_count", where={"v1_status": InboundStatus.SKIPPED}),
+    aggregates.Measure("total_count", where={"v1_status__gt": ""}),
+]
 OUTBOUND_SERIES_COUNTERS = {
     "success_count": _status_count(OutboundStatus.SUCCEEDED),
     "error_count": _status_count(OutboundStatus.FAILED),
@@ -261,9 +303,12 @@ def monitoring_time_series(
     starts = bucket_starts(start, end, interval)
     inbound = outbound = None
     if direction in ("inbound", "both"):
-        inbound = _bucketed_counts(
-            _inbound_rows(org_id, integration_id, start, end), "completed_at", interval, INBOUND_SERIES_COUNTERS
-        )
+        inbound = {
+            key[0]: counts for key, counts in aggregates.count(
+                org_id=org_id, integration_id=integration_id, window=aggregates.Window(start, end),
+                measures=V1_SERIES_MEASURES, where={"v1_status__gt": ""}, interval=(interval, INTERVALS[interval]),
+            ).items()
+        }
     if direction in ("outbound", "both"):
         outbound = _bucketed_counts(
             _outbound_rows(org_id, integration_id, start, end), "created_at", interval, OUTBOUND_SERIES_COUNTERS

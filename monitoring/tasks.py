@@ -3,6 +3,7 @@ from celery import shared_task
 from django.conf import settings
 
 from monitoring import services
+from monitoring.notifications import evaluator
 
 
 @shared_task(name="monitoring.tasks.purge_inbound_monitoring", ignore_result=True)
@@ -15,3 +16,9 @@ def purge_inbound_monitoring() -> int:
 def purge_access_logs() -> int:
     """Daily: drop API access log entries older than ACCESS_LOG_RETENTION_DAYS."""
     return services.purge_access_logs(older_than_days=settings.ACCESS_LOG_RETENTION_DAYS)
+
+
+@shared_task(name="monitoring.tasks.evaluate_notifications", ignore_result=True)
+def evaluate_notifications() -> int:
+    """Every 5 minutes (beat): the notification rules of every integration, and due digests."""
+    return evaluator.evaluate_all()

@@ -17,9 +17,10 @@ class ApiPersona:
     client: APIClient
 
 
-def make_api_persona(organization=None, name="test token") -> ApiPersona:
+def make_api_persona(organization=None, name="test token", scopes=None, created_by=None) -> ApiPersona:
+    """A client with a fresh token (all scopes unless ``scopes``; ``created_by`` a user or none)."""
     organization = organization or OrganizationFactory()
-    issued = issue_token(organization, name)
+    issued = issue_token(organization, name, created_by=created_by, scopes=scopes)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
     return ApiPersona(organization, issued.token.id, issued.plaintext, client)

@@ -12,15 +12,19 @@ from entities.services.meter_readings import apply_reading_prune, apply_reading_
 from entities.services.prune import apply_prune_scope
 from entities.services.report import WriteReport
 from entities.services.rows import identity_lock_key, lock_keys
+from entities.services.sync_state import SyncStateBatch, record_sync_states
 from entities.services.upsert import delete_entity, upsert_entity
 
 UPSERT_MODES = ("upsert", "upsert-prune-scope-delete", "upsert-prune-scope-purge")
 
 
 def apply_mapping_result(organization, result, *, integration_id: str, event_id: str | None,
-                         held_locks: frozenset[int] = frozenset()) -> WriteReport:
+                         held_locks: frozenset[int] = frozenset(), use_case_id: str | None = None,
+                         sync_states: SyncStateBatch | None = None) -> WriteReport:
     """Write a ``MappingResult`` into the entity store. Atomic: a ``StoreError`` leaves nothing written.
-    ``held_locks``: identity locks the surrounding transaction took already (``lock_mapping_identities``)."""
+    ``held_locks``: identity locks the surrounding transaction took already (``lock_mapping_identities``).
+    The entity sync states (``sync_state.py``) are upserted in the same transaction: now, or with the
+    caller's ``sync_states`` batch when it flushes (one statement for many events)."""
     ctx = WriteContext(organization=organization, integration_id=integration_id or "", event_id=event_id,
                        now=timezone.now(), locked=set(held_locks))
     with transaction.atomic():
@@ -32,6 +36,10 @@ def apply_mapping_result(organization, result, *, integration_id: str, event_id:
             apply_reading_update(ctx, reading, index)
         for prune in result.meter_reading_prunes:
             apply_reading_prune(ctx, prune)
+        if sync_states is None:
+            record_sync_states(ctx, use_case_id)
+    if sync_states is not None:
+        sync_states.add(ctx, use_case_id)  # only once the write stood; the caller flushes in its transaction
     return ctx.report
 
 

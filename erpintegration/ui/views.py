@@ -58,11 +58,12 @@ def switch_org(request):
 
 @admin_required
 def token_list(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, initial={"scopes_shown": True})
     issued = None
     if request.method == "POST" and form.is_valid():
-        issued = tokens.issue_token(request.organization, form.cleaned_data["name"], created_by=request.user)
-        form = TokenForm()
+        issued = tokens.issue_token(request.organization, form.cleaned_data["name"], created_by=request.user,
+                                    scopes=form.cleaned_data["scopes"])
+        form = TokenForm(initial={"scopes_shown": True})
     return render(
         request,
         "ui/tokens.html",

@@ -72,7 +72,7 @@ class UseCaseAdmin(admin.ModelAdmin):
         data["change_description"] = form.cleaned_data.get("change_description") or "Changed in the admin"
         current = UseCase.objects.get(pk=obj.pk)
         try:
-            use_case_services.update_use_case(obj.organization, current, data, actor=f"admin:{request.user}")
+            use_case_services.update_use_case(obj.organization, current, data, actor=str(request.user.pk))
         except ApplicationError as exc:
             messages.error(request, exc.message)
 
@@ -147,4 +147,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
         return False
 
 # Registering the other admin modules' models: they import this package's helpers, so they come last.
-from integrations.admin import events, imports  # noqa: E402,F401
+from integrations.admin import environment, events, imports, stream  # noqa: E402,F401

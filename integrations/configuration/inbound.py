@@ -10,6 +10,7 @@ from typing import Any
 
 from integrations.configuration.checks import MISSING, Checker
 from integrations.configuration.issues import key_path
+from integrations.configuration.references import validate_env_var_ref, validate_portal_ref
 
 ENTITY_MODES = ("upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete")
 PRUNE_MODES = ("upsert-prune-scope-purge", "upsert-prune-scope-delete")
@@ -26,12 +27,17 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 RESERVED_URL_PARAMS = ("orgId", "integrationId", "useCaseSlug", "useCaseId")
 
 PLAIN_SOURCES = ("field", "jsonataExpression", "constant")
-SPECIAL_SOURCES = ("relations", "relation_refs", "file_proxy_url")
+SPECIAL_SOURCES = ("relations", "relation_refs", "file_proxy_url", "env_var_ref", "portal_ref")
 
 
 def validate_inbound(config: Any, check: Checker, path: str) -> None:
     """Record every issue of an inbound configuration (``InboundIntegrationEventConfiguration``)."""
     if not check.object(config, path):
+        return
+    if "direct" in config and not check.boolean(config["direct"], key_path(path, "direct")):
+        return
+    if config.get("direct") is True:
+        _direct_allow_list(config, check, path)
         return
     entities = config.get("entities", MISSING)
     if entities is not MISSING and check.array(entities, key_path(path, "entities")):
@@ -41,6 +47,25 @@ def validate_inbound(config: Any, check: Checker, path: str) -> None:
     if readings is not MISSING and check.array(readings, key_path(path, "meter_readings")):
         for _, reading, reading_path in check.each(readings, key_path(path, "meter_readings")):
             _meter_reading(reading, check, reading_path)
+
+
+def _direct_allow_list(config: dict, check: Checker, path: str) -> None:
+    """Direct mode (DOMAIN-1.33 1.4, 2.1): ``entities`` is an optional allow-list of ``{entity_schema,
+    unique_ids?}``; ``fields`` and ``meter_readings`` are not used (kept, not checked)."""
+    entities = config.get("entities", MISSING)
+    if entities is MISSING or not check.array(entities, key_path(path, "entities")):
+        return
+    for _, entity, entity_path in check.each(entities, key_path(path, "entities")):
+        if not check.object(entity, entity_path):
+            continue
+        schema = check.required(entity, "entity_schema", entity_path)
+        if schema is not MISSING:
+            check.string(schema, key_path(entity_path, "entity_schema"))
+        if "unique_ids" in entity:
+            ids_path = key_path(entity_path, "unique_ids")
+            if check.array(entity["unique_ids"], ids_path, min_items=1):
+                for _, unique_id, id_path in check.each(entity["unique_ids"], ids_path):
+                    check.string(unique_id, id_path)
 
 
 def _entity(entity: Any, check: Checker, path: str) -> None:
@@ -109,12 +134,16 @@ def _field(field: Any, check: Checker, path: str) -> None:
         _relations(field["relation_refs"], check, key_path(path, "relation_refs"), _relation_ref_item)
     if "file_proxy_url" in field:
         _file_proxy_url(field["file_proxy_url"], check, key_path(path, "file_proxy_url"))
+    if "env_var_ref" in field:
+        validate_env_var_ref(field["env_var_ref"], check, key_path(path, "env_var_ref"))
+    if "portal_ref" in field:
+        validate_portal_ref(field["portal_ref"], check, key_path(path, "portal_ref"))
 
     plain = [key for key in PLAIN_SOURCES if key in field]
     special = [key for key in SPECIAL_SOURCES if key in field]
     if not plain and not special:
         check.add(path, "needs a value source: set one of field, jsonataExpression, constant, relations, "
-                        "relation_refs or file_proxy_url")
+                        "relation_refs, file_proxy_url, env_var_ref or portal_ref")
     elif len(special) > 1:
         check.add(key_path(path, special[1]), f"cannot be combined with {special[0]}: a field maps one kind "
                                               "of value")

@@ -9,9 +9,11 @@ from integrations.configuration.file_proxy import normalise_file_proxy, validate
 from integrations.configuration.inbound import validate_inbound
 from integrations.configuration.issues import ConfigIssue, ConfigurationInvalid
 from integrations.configuration.legacy import validate_legacy_mapping
+from integrations.configuration.managed_call import validate_managed_call
 from integrations.configuration.outbound import normalise_outbound, validate_outbound
+from integrations.configuration.secure_proxy import normalise_secure_proxy, validate_secure_proxy
 
-USE_CASE_TYPES = ("inbound", "outbound", "file_proxy")
+USE_CASE_TYPES = ("inbound", "outbound", "file_proxy", "managed_call", "secure_proxy")
 ROOT = "configuration"
 
 
@@ -20,7 +22,8 @@ def validate_configuration(use_case_type: str, configuration: dict | None, previ
     """The normalised copy of ``configuration`` for a use case of ``use_case_type``.
 
     ``previous`` is the stored configuration being replaced: unchanged outbound mappings keep their
-    timestamps and file-proxy ``requires_vpc`` keeps its stored value. ``None`` stays ``None`` (a use
+    timestamps and a secure proxy keeps its read-only ``vpc_mode`` and allow-lists (no ``previous``
+    means a create, where they are validated). ``None`` stays ``None`` (a use
     case may exist without configuration). ``root`` names the configuration in issue paths (e.g.
     ``event_configuration`` for simulateMappingV2). Raises ConfigurationInvalid with every issue found.
     """
@@ -34,8 +37,12 @@ def validate_configuration(use_case_type: str, configuration: dict | None, previ
         validate_inbound(configuration, check, root)
     elif use_case_type == "outbound":
         validate_outbound(configuration, check, root)
-    else:
+    elif use_case_type == "file_proxy":
         validate_file_proxy(configuration, check, root)
+    elif use_case_type == "managed_call":
+        validate_managed_call(configuration, check, root)
+    else:
+        validate_secure_proxy(configuration, check, root, creating=not isinstance(previous, dict))
     check.issues.raise_if_any()
 
     result = copy.deepcopy(configuration)
@@ -44,6 +51,8 @@ def validate_configuration(use_case_type: str, configuration: dict | None, previ
         normalise_outbound(result, previous, now=now)
     elif use_case_type == "file_proxy":
         normalise_file_proxy(result, previous)
+    elif use_case_type == "secure_proxy":
+        normalise_secure_proxy(result, previous)
     return result
 
 

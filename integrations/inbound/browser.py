@@ -25,6 +25,7 @@ class EventFilters:
     since: datetime | None = None
     until: datetime | None = None
     correlation_id: str = ""
+    group_id: str = ""
     q: str = ""
     integration: Integration | None = None
     errors: dict = field(default_factory=dict)
@@ -51,7 +52,7 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.use_case is not None:
-        match = Q(event_name=filters.use_case.name)
+        match = Q(use_case_id=filters.use_case.pk) | Q(event_name=filters.use_case.name)
         if filters.use_case.slug:
             match |= Q(use_case_slug=filters.use_case.slug)
         qs = qs.filter(match, integration_id=filters.use_case.integration_id)
@@ -61,6 +62,8 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
         qs = qs.filter(received_at__lte=filters.until)
     if filters.correlation_id:
         qs = qs.filter(correlation_id=filters.correlation_id)
+    if filters.group_id:
+        qs = qs.filter(group_id=filters.group_id)
     if filters.q:
         text = filters.q.strip()
         match = Q(correlation_id__startswith=text) | Q(deduplication_id__startswith=text)
@@ -126,7 +129,7 @@ def event_stats(org, integration_ids: list) -> dict:
     by_text = {str(key): key for key in integration_ids}
     for row in (
         InboundMonitoringEvent.objects.filter(
-            organization_id=org.pk, integration_id__in=list(by_text), status="error", completed_at__gte=since
+            organization_id=org.pk, integration_id__in=list(by_text), v1_status="error", completed_at__gte=since
         )
         .values("integration_id").annotate(errors=Count("id"))
     ):

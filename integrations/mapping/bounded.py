@@ -17,20 +17,25 @@ from typing import Any
 from integrations.mapping import engine, isolation
 from integrations.mapping import jsonata as expressions
 from integrations.mapping.engine import RuntimeContext
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.limits import check_result_size
 from integrations.mapping.results import MappingError, MappingResult
 
 _GRACE_MS = 1000
 
 
-def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None) -> MappingResult:
+def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None, *,
+                environment: MappingEnvironment | None = None) -> MappingResult:
+    """``engine.map_inbound`` under the budget; ``environment`` (or the context's) travels to the child."""
+    if environment is None and context is not None:
+        environment = context.environment
     if not expressions.current_config().memory_limit_mb:
-        return _sized(engine.map_inbound(configuration, data, context))
+        return _sized(engine.map_inbound(configuration, data, context, environment=environment))
     builder = context.build_file_proxy_url if context is not None else None
     child_context = (context.org_id, context.integration_id) if builder is not None else None
-    result = _in_child("map_inbound", (configuration, data), child_context, builder)
+    result = _in_child("map_inbound", (configuration, data), child_context, builder, {"environment": environment})
     if result is None:
-        result = engine.map_inbound(configuration, data, context)
+        result = engine.map_inbound(configuration, data, context, environment=environment)
     return _sized(result)
 
 
@@ -48,12 +53,13 @@ def _sized(result: MappingResult) -> MappingResult:
     return check_result_size(result, config.max_value_bytes, config.max_event_bytes)
 
 
-def _in_child(function: str, args: tuple, context: tuple | None, builder) -> MappingResult | None:
+def _in_child(function: str, args: tuple, context: tuple | None, builder, keywords: dict | None = None
+              ) -> MappingResult | None:
     """The child's result, or None when the child failed for memory (or died): map again in-process."""
     config = expressions.current_config()
     try:
         reply = expressions.isolation_pool().map_event(function, args, context,
-                                                       config.event_timeout_ms + _GRACE_MS)
+                                                       config.event_timeout_ms + _GRACE_MS, keywords)
     except isolation.ChildFailed as exc:
         if exc.timeout:
             raise MappingError("JSONATA_ERROR", f"The mapping of this event exceeded its time limit of "

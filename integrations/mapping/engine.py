@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.mapping.config_warnings import configuration_warnings
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.evaluation import EventScope, config_error, expand
 from integrations.mapping.fields import (
     FileProxyBuilder,
@@ -20,6 +21,7 @@ from integrations.mapping.fields import (
 )
 from integrations.mapping.jsonata import UNDEFINED
 from integrations.mapping.meter_readings import map_meter_readings, reason_warnings
+from integrations.mapping.plan import EntityPlan, map_planned_fields, plan_for, warnings_of
 from integrations.mapping.results import (
     ENTITY_MODES,
     EntityUpdate,
@@ -35,15 +37,21 @@ PRUNE_ACTIONS = {"upsert-prune-scope-delete": "delete", "upsert-prune-scope-purg
 
 @dataclass
 class RuntimeContext:
-    """Where an event is processed: gives ``file_proxy_url`` fields the org and integration."""
+    """Where an event is processed: gives ``file_proxy_url`` fields the org and integration, and every
+    expression the environment (``$env``, maps, portals) loaded by the service layer."""
 
     org_id: str
     integration_id: str
     build_file_proxy_url: Callable[[dict], str] | None = None
+    environment: MappingEnvironment | None = None
 
 
-def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None) -> MappingResult:
-    """Map one parsed payload with a v2.0 inbound configuration (``{entities, meter_readings}``)."""
+def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None = None, *,
+                environment: MappingEnvironment | None = None) -> MappingResult:
+    """Map one parsed payload with a v2.0 inbound configuration (``{entities, meter_readings}``).
+
+    ``environment`` (or the context's) is what ``$env``, ``env_var_ref`` and ``portal_ref`` read; the
+    simulation passes the same one a worker would load, so what a consultant sees is what runs."""
     if not isinstance(configuration, dict):
         raise config_error("configuration", "must be an object")
     entities = configuration.get("entities", [])
@@ -57,14 +65,18 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
     if not isinstance(readings, list):
         raise config_error("meter_readings", "must be an array")
     builder = context.build_file_proxy_url if context is not None else None
-    scope = EventScope(data)
-    result = MappingResult(warnings=configuration_warnings(entities))
+    if environment is None and context is not None:
+        environment = context.environment
+    scope = EventScope(data, environment)
+    plan = plan_for(configuration)  # built once per configuration content
+    result = MappingResult(warnings=warnings_of(plan) if plan is not None else configuration_warnings(entities))
     for index, entity in enumerate(entities):
-        _map_entity(scope, index, entity, builder, result)
+        _map_entity(scope, index, entity, builder, result, plan.entities[index] if plan is not None else None)
     for index, reading in enumerate(readings):
         updates, prunes = map_meter_readings(scope, index, reading, builder)
         result.meter_readings_updates.extend(updates)
         result.meter_reading_prunes.extend(prunes)
+    result.warnings.extend(scope.warnings)
     result.warnings.extend(reason_warnings(result.meter_readings_updates))
     return result
 
@@ -109,7 +121,7 @@ def prefix_error_path(exc: MappingError, prefix: str) -> MappingError:
 
 
 def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBuilder | None,
-                result: MappingResult) -> None:
+                result: MappingResult, entity_plan: EntityPlan | None = None) -> None:
     path = f"entities[{index}]"
     if not isinstance(entity, dict):
         raise config_error(path, "must be an object")
@@ -124,6 +136,7 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
         raise config_error(f"{path}.mode", f"must be one of {', '.join(ENTITY_MODES)}")
     if not isinstance(entity.get("fields"), list):
         raise config_error(f"{path}.fields", "is required and must be an array")
+    scope.entity_schema = schema
 
     data = scope.payload
     if "jsonataExpression" in entity:
@@ -137,7 +150,10 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
             result.prune_scopes.append(prune)
     for item_index, value in enumerate(expand(data)):
         item = whole if value is data else scope.item(value)
-        attributes, types = map_fields(scope, entity["fields"], item, path, builder)
+        if entity_plan is not None:
+            attributes, types = map_planned_fields(scope, entity_plan, item, builder)
+        else:
+            attributes, types = map_fields(scope, entity["fields"], item, path, builder)
         identifiers = _unique_identifiers(unique_ids, attributes, types, schema, path, item_index)
         result.entity_updates.append(EntityUpdate(
             entity_slug=schema, unique_identifiers=identifiers, attributes=attributes, mode=mode,

@@ -9,9 +9,10 @@ import time
 from typing import Any
 
 from integrations.mapping import jsonata as expressions
+from integrations.mapping.environment import EMPTY_ENVIRONMENT, MappingEnvironment, bindings_for
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, PreparedData
-from integrations.mapping.payload import MAX_DEPTH, nested_deeper_than
-from integrations.mapping.results import MappingError
+from integrations.mapping.payload import MAX_DEPTH
+from integrations.mapping.results import MappingError, MappingWarning
 
 
 def config_error(path: str, message: str) -> MappingError:
@@ -65,13 +66,23 @@ class EventScope:
 
     Each expression is bounded by the engine's time limit, and all expressions of the event together by
     ``event_timeout_ms``: many slow-but-legal expressions (or items) must not hold a request or worker.
+    ``environment`` is what ``$env``, ``env_var_ref`` and ``portal_ref`` read; ``warnings`` collects what
+    resolving them found (``ENV_VAR_REF_NOT_FOUND``, ``PORTAL_REF_AMBIGUOUS``) for the mapping result.
     """
 
-    def __init__(self, payload: Any):
+    def __init__(self, payload: Any, environment: MappingEnvironment | None = None):
         self.payload = payload
         self.root = Item(payload)  # converted for the engine on first use, once
         self.budget_ms = expressions.current_config().event_timeout_ms
         self.deadline = time.monotonic() + self.budget_ms / 1000
+        self.environment = environment or EMPTY_ENVIRONMENT
+        self.entity_schema = ""  # the entity configuration being mapped (names warnings)
+        self.warnings: list[MappingWarning] = []
+
+    def warn(self, code: str, attribute: str, path: str, message: str) -> None:
+        warning = MappingWarning(self.entity_schema, attribute, f"{code}: {path}: {message}", code=code)
+        if warning not in self.warnings:  # one per place, not one per item of an array payload
+            self.warnings.append(warning)
 
     def item(self, value: Any) -> Item:
         return self.root if value is self.payload else Item(value)
@@ -85,7 +96,7 @@ class EventScope:
             value = walk(item.value, steps)
             if value is not _NOT_SIMPLE:
                 return value
-        bindings = {"root": self.payload} if "$root" in text else None
+        bindings = bindings_for(text, root=self.payload, environment=self.environment)
         try:
             remaining_ms = self._remaining_ms(text)
             try:
@@ -94,7 +105,7 @@ class EventScope:
                 if remaining_ms is not None and exc.code == "D1012":
                     exc.message = f"The mapping of this event exceeded its time limit of {self.budget_ms} ms"
                 raise
-            if isinstance(value, dict | list) and nested_deeper_than(value, MAX_DEPTH):
+            if isinstance(value, dict | list) and _deeper_than(value, MAX_DEPTH - 1):
                 # built without recursion (e.g. by $reduce): it would break every recursive consumer
                 raise ExpressionError(f"The result is nested deeper than {MAX_DEPTH} levels", expression=text)
             return value
@@ -143,6 +154,16 @@ class EventScope:
         if required:
             raise config_error(path, "needs one of constant, jsonataExpression or field")
         return UNDEFINED
+
+
+def _deeper_than(value: dict | list, remaining: int) -> bool:
+    """``payload.nested_deeper_than(value, remaining + 1)`` by bounded recursion (at most ``remaining`` frames,
+    stopping at the first container that deep): several times faster on the small results of field
+    expressions than the iterative walk, which stays for payloads of any depth."""
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, dict | list) and (remaining <= 0 or _deeper_than(child, remaining - 1)):
+            return True
+    return False
 
 
 _NOT_SIMPLE = object()

@@ -7,10 +7,11 @@ from typing import Any
 
 from integrations.mapping.evaluation import EventScope, Item, config_error
 from integrations.mapping.jsonata import UNDEFINED
+from integrations.mapping.references import env_var_ref_value, portal_ref_value
 
 OPERATIONS = ("_set", "_append", "_append_all")
 REPEATABLE_TYPES = ("email", "phone")
-SPECIAL_KINDS = ("relations", "relation_refs", "file_proxy_url")
+SPECIAL_KINDS = ("relations", "relation_refs", "file_proxy_url", "env_var_ref", "portal_ref")
 
 FileProxyBuilder = Callable[[dict], str]
 
@@ -39,7 +40,12 @@ def map_fields(
             raise config_error(f"{fpath}._type", f"must be one of {', '.join(REPEATABLE_TYPES)}")
         if not scope.enabled(spec.get("enabled"), item, f"{fpath}.enabled"):
             continue
-        value = field_value(scope, spec, item, fpath, file_proxy)
+        if "env_var_ref" in spec:
+            value = env_var_ref_value(scope, spec["env_var_ref"], attribute, f"{fpath}.env_var_ref")
+        elif "portal_ref" in spec:
+            value = portal_ref_value(scope, spec["portal_ref"], attribute, f"{fpath}.portal_ref")
+        else:
+            value = field_value(scope, spec, item, fpath, file_proxy)
         if value is UNDEFINED:
             continue
         if field_type is not None:
@@ -187,7 +193,7 @@ def _relation_item(scope: EventScope, spec: Any, item: Item, path: str) -> dict 
     if tags is not None:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise config_error(f"{path}._tags", "must be an array of strings")
-        relation["_tags"] = tags
+        relation["_tags"] = list(tags)  # the configuration's own list must not reach the store
     return relation
 
 

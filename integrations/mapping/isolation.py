@@ -198,7 +198,8 @@ class Pool:
         finally:
             self._release(child)
 
-    def map_event(self, function: str, args: tuple, context: tuple | None, wait_ms: int) -> tuple:
+    def map_event(self, function: str, args: tuple, context: tuple | None, wait_ms: int,
+                  keywords: dict | None = None) -> tuple:
         """A whole mapping (``engine.<function>(*args)``) in one round trip: ("ok", result, file-proxy
         specs) or ("mapping_error", code, message, details)."""
         child = self._acquire(None)
@@ -206,7 +207,7 @@ class Pool:
             with self.cond:
                 self._collect_drops()
                 drops, child.drops = child.drops, []
-            reply = child.call(("map", function, args, context, drops), wait_ms)
+            reply = child.call(("map", function, args, context, keywords or {}, drops), wait_ms)
             if reply[0] == "recycle":
                 child.kill()
                 inner = reply[1]

@@ -88,7 +88,7 @@ def _evaluate_in_child(message: tuple, data: dict, limits: isolation.Limits) -> 
 
 
 def _map_in_child(message: tuple, limits: isolation.Limits) -> tuple | bytes:
-    _, function, args, context, _drops = message
+    _, function, args, context, keywords, _drops = message
     specs: list[dict] = []
     if context is not None:
         def record(spec: dict) -> str:
@@ -97,7 +97,7 @@ def _map_in_child(message: tuple, limits: isolation.Limits) -> tuple | bytes:
 
         args = (*args, engine.RuntimeContext(context[0], context[1], build_file_proxy_url=record))
     try:
-        result = getattr(engine, function)(*args)
+        result = getattr(engine, function)(*args, **keywords)
     except MappingError as exc:
         return ("mapping_error", exc.code, exc.message, exc.details)
     body = pickle.dumps(("ok", result, specs), protocol=pickle.HIGHEST_PROTOCOL)

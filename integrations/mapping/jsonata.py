@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.mapping import isolation
+from integrations.mapping.helpers import with_helpers
 
 ENGINES = ("jsonatapy", "jsonata-python")
 
@@ -313,7 +314,7 @@ def _compile_jsonatapy(text: str):
     try:
         # The user's text first, so syntax errors speak about what the user wrote.
         jsonatapy.compile(text, **bounds)
-        return jsonatapy.compile(_WRAP_PREFIX + text + _WRAP_SUFFIX, **bounds)
+        return jsonatapy.compile(_WRAP_PREFIX + with_helpers(text)[0] + _WRAP_SUFFIX, **bounds)
     except _FATAL:
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as a BaseException subclass
@@ -326,11 +327,15 @@ def _compile_jsonatapy(text: str):
 def _compile_python(text: str):
     import jsonata
 
+    wrapped, offset = with_helpers(text)
     try:
-        compiled = jsonata.Jsonata(text)
+        if offset:
+            jsonata.Jsonata(text)  # syntax errors speak about what the user wrote
+        compiled = jsonata.Jsonata(wrapped)
     except Exception as exc:
         raise _from_engine_error(exc, text) from None
     compiled.set_output_convert_nulls(False)
+    compiled.helper_offset = offset  # evaluation errors report positions in the wrapped text
     return compiled
 
 
@@ -549,7 +554,11 @@ def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] |
         raise ExpressionError("Stack overflow error: check for non-terminating recursive function",
                               code="D1011", expression=text) from None
     except Exception as exc:
-        raise _from_engine_error(exc, text) from None
+        error = _from_engine_error(exc, text)
+        offset = getattr(compiled, "helper_offset", 0)
+        if offset and error.position is not None:
+            error.position = error.position - offset if error.position >= offset else None
+        raise error from None
     if result is None:
         return UNDEFINED
     if isinstance(result, list) and _config.max_sequence and len(result) > _config.max_sequence:

@@ -76,8 +76,8 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     except RecursionError:
         data = None
         too_deep = True
-    else:
-        too_deep = nested_deeper_than(data, MAX_DEPTH)
+    else:  # nesting needs an opening bracket per level: a text with few of them needs no walk
+        too_deep = _brackets(payload) > MAX_DEPTH and nested_deeper_than(data, MAX_DEPTH)
     if too_deep:
         raise MappingError("INVALID_PAYLOAD", f"payload is nested too deeply (more than {MAX_DEPTH} levels)",
                            {"path": "payload"})
@@ -86,6 +86,11 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
         raise MappingError("INVALID_PAYLOAD", "payload contains an unpaired surrogate escape (like \\udc00), "
                            "which is not valid Unicode", {"path": "payload"})
     return data
+
+
+def _brackets(text: str) -> int:
+    """Opening brackets in ``text`` (those inside strings too): an upper bound of the nesting depth."""
+    return text.count("{") + text.count("[")
 
 
 def _reject_constant(name: str):

@@ -1,5 +1,6 @@
 """Integration models, one module per concern; import them from here."""
 from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
 from integrations.models.events import (
     ErpEvent,
     EventDeduplication,
@@ -10,20 +11,30 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
+from integrations.models.portals import PortalConfig, PortalOrigin
 
 __all__ = [
     "AppMapping",
     "CatalogEvent",
     "DeliveryStatus",
+    "DocumentationPage",
+    "DocumentationScope",
     "ErpEvent",
     "ErpImport",
     "EventDeduplication",
     "EventProcessingLock",
     "EventSequence",
     "EventStatus",
+    "GENERAL_DOC_ID",
     "ImportStatus",
     "Integration",
     "OutboundDelivery",
+    "PortalConfig",
+    "PortalOrigin",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
     "UseCase",
     "UseCaseHistory",

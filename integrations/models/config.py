@@ -13,6 +13,12 @@ class Integration(models.Model):
     app_ids = models.JSONField(default=list, blank=True)
     environment_config = models.JSONField(default=list, blank=True)
     settings = models.JSONField(null=True, blank=True)
+    # v1.33 IntegrationEditableFields (docs/contract-versions.md): stored and returned as given.
+    integration_type = models.CharField(max_length=16, default="erp")
+    connector_config = models.JSONField(null=True, blank=True)
+    protected = models.BooleanField(default=False)
+    manifest = models.JSONField(null=True, blank=True)  # the contract's ``_manifest``
+    maps = models.JSONField(default=list, blank=True)  # IntegrationMap[]: key/value lookup tables ($env.<key>)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -28,6 +34,8 @@ class UseCaseType(models.TextChoices):
     INBOUND = "inbound", "Inbound"
     OUTBOUND = "outbound", "Outbound"
     FILE_PROXY = "file_proxy", "File proxy"
+    MANAGED_CALL = "managed_call", "Managed call"
+    SECURE_PROXY = "secure_proxy", "Secure proxy"
 
 
 class UseCase(models.Model):
@@ -40,6 +48,11 @@ class UseCase(models.Model):
     enabled = models.BooleanField(default=True)
     configuration = models.JSONField(null=True, blank=True)
     change_description = models.TextField(null=True, blank=True)
+    # The user id of the change that produced this version; empty for changes without a user (C12/1.3).
+    changed_by = models.CharField(max_length=255, blank=True, default="")
+    # managed_call only: developer type annotations and the commitTypes lock.
+    type_annotations = models.JSONField(null=True, blank=True)
+    types_locked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,9 +82,11 @@ class UseCaseHistory(models.Model):
     enabled = models.BooleanField()
     configuration = models.JSONField(null=True, blank=True)
     change_description = models.TextField(null=True, blank=True)
+    type_annotations = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     history_created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # who made the update that replaced this snapshot (a user id; empty when no user was involved)
     changed_by = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:

@@ -71,6 +71,9 @@ class CatalogEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     event_time = models.DateTimeField()
     source = models.CharField(max_length=255, blank=True, default="")
+    # Use cases / mappings that matched the event name but delivered nothing, and why (event_filter false,
+    # a filter that failed, an unresolved file_proxy target): [{use_case_id, mapping_id?, code, message}]
+    skipped = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

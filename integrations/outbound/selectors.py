@@ -10,7 +10,7 @@ from datetime import datetime
 
 from erpintegration.lib.ids import parse_uuid
 from erpintegration.lib.paging import decode_position, encode_position, keyset_page
-from integrations.models import OutboundDelivery
+from integrations.models import CatalogEvent, OutboundDelivery, UseCase
 from monitoring.models import OutboundMonitoringEvent, OutboundStatus
 
 PAGE_SIZE = 50
@@ -92,3 +92,24 @@ def row_of_delivery(org, integration, delivery_id) -> OutboundMonitoringEvent | 
         return None
     row_id = OutboundDelivery.objects.filter(organization=org, pk=key).values_list("monitoring_event_id", flat=True).first()
     return get_row(org, integration, row_id) if row_id else None
+
+
+def recent_skips(org, integration, *, events: int = 200, limit: int = 20) -> list[dict]:
+    """What this integration's outbound use cases did not deliver lately, and why (event filter false or
+    failing, an unresolved file-proxy target): entries of the last ``events`` catalog events with skips."""
+    names = {str(pk): name for pk, name in
+             UseCase.objects.filter(integration=integration, type="outbound").values_list("pk", "name")}
+    wanted = set(names)
+    if not wanted:
+        return []
+    skips = []
+    recent = CatalogEvent.objects.filter(organization=org).exclude(skipped=[]).order_by("-created_at", "-id")
+    for event in recent.only("event_id", "event_name", "created_at", "skipped")[:events]:
+        for entry in event.skipped or []:
+            if isinstance(entry, dict) and entry.get("use_case_id") in wanted:
+                skips.append({**entry, "event_id": event.event_id, "event_name": event.event_name,
+                              "created_at": event.created_at,
+                              "use_case_name": names[entry["use_case_id"]]})
+                if len(skips) >= limit:
+                    return skips
+    return skips

@@ -5,7 +5,7 @@ keep working; services enqueue by name through ``integrations.outbound.queue``."
 from celery import shared_task
 
 from integrations.outbound import queue
-from integrations.outbound.services import catalog, delivery
+from integrations.outbound.services import catalog, delivery, stream
 
 
 # max_retries=None: the service decides when to give up (OUTBOUND_DELIVERY_MAX_ATTEMPTS); Celery's own default
@@ -31,3 +31,9 @@ def sweep_deliveries() -> int:
 def purge_outbound_history() -> dict:
     """Daily: drop catalog events and settled deliveries past OUTBOUND_RETENTION_DAYS."""
     return catalog.purge_outbound_history()
+
+
+@shared_task(name="integrations.tasks.reap_outbound_stream", ignore_result=True)
+def reap_outbound_stream() -> int:
+    """Periodic: drop pollable-outbound messages and DLQ entries past their retention (MSG_EXPIRED_UNPOLLED)."""
+    return stream.reap_expired()

@@ -156,6 +156,7 @@ def delivery_list(request, integration_id):
             "page": page,
             "filtered": any(value for key, value in request.GET.items() if key != "cursor"),
             "query": query.urlencode(),
+            "skips": ui_deliveries.recent_skips(request.organization, integration),
         },
         status=400 if form.errors else 200,
     )

@@ -124,6 +124,12 @@ class UseCaseCreateForm(forms.Form):
         error_messages={"invalid": "Lower-case letters, digits, '-' and '_', starting with a letter or digit."},
     )
     enabled = forms.BooleanField(required=False, initial=True)
+    vpc_mode = forms.ChoiceField(
+        choices=[("static_ip", "static_ip: through the fixed egress address"),
+                 ("secure_link", "secure_link: into a private network, allow-listed domains and IP ranges")],
+        required=False, label="Routing mode (secure proxy)", initial="static_ip",
+        help_text="Secure proxies only; it cannot change after creation.",
+    )
 
 
 class JsonTextField(forms.CharField):
@@ -144,6 +150,11 @@ class UseCaseEditForm(forms.Form):
     enabled = forms.BooleanField(required=False)
     configuration = JsonTextField(
         required=False, strip=False, widget=forms.Textarea(attrs={"class": "code json-editor", "spellcheck": "false"})
+    )
+    type_annotations = JsonTextField(
+        required=False, strip=False, label="Type annotations (managed calls, JSON)",
+        help_text='{"request": {"order_id": "string"}, "response": {"items[].id": "string"}}',
+        widget=forms.Textarea(attrs={"class": "code", "rows": 4, "spellcheck": "false"}),
     )
     change_description = forms.CharField(
         max_length=2000,

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from erpintegration.exceptions import ValidationFailed
 from erpintegration.lib.ids import get_for_org
 from erpintegration.lib.paging import keyset_page
-from integrations.models import Integration, UseCase, UseCaseHistory
+from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 
 HISTORY_PAGE_SIZE = 50
 
@@ -50,10 +50,27 @@ def get_integration_with_use_cases(org, integration_id) -> Integration:
     return get_for_org(queryset, org, integration_id, "Integration")
 
 
-def list_use_cases(org, integration_id) -> list[UseCase]:
-    """Use cases of one integration in creation order; NotFound when the integration is not ``org``'s."""
+def list_use_cases(org, integration_id, types: list[str] | None = None) -> list[UseCase]:
+    """Use cases of one integration in creation order; NotFound when the integration is not ``org``'s.
+
+    ``types`` keeps only those types (the ``?types=`` flag for tooling that predates v1.33, rule C6).
+    """
     integration = get_integration(org, integration_id)
-    return list(UseCase.objects.filter(integration=integration).order_by("created_at", "id"))
+    queryset = UseCase.objects.filter(integration=integration)
+    if types is not None:
+        queryset = queryset.filter(type__in=types)
+    return list(queryset.order_by("created_at", "id"))
+
+
+def parse_types_flag(value: str | None) -> list[str] | None:
+    """``"inbound,outbound"`` -> the list; None when absent; ValidationFailed naming ``types`` otherwise."""
+    if value is None:
+        return None
+    types = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [t for t in types if t not in UseCaseType.values]
+    if unknown or not types:
+        raise ValidationFailed(f"types: must be a comma-separated list of {', '.join(UseCaseType.values)}")
+    return types
 
 
 def get_use_case(org, integration_id, use_case_id) -> UseCase:
@@ -100,3 +117,27 @@ def use_case_history_page(
     position = decode_history_cursor(cursor) if cursor else None
     entries, has_more = keyset_page(queryset, ("history_created_at", "id"), position, page_size)
     return HistoryPage(entries, encode_history_cursor(entries[-1]) if has_more else None)
+
+
+def list_secure_proxies(org) -> list[dict]:
+    """``SecureProxySummary`` of every secure_proxy use case of ``org`` across integrations (dropdowns).
+
+    One without a ``vpc_mode`` (created without configuration) routes nothing and is left out, because
+    the summary requires a mode.
+    """
+    rows = UseCase.objects.filter(organization=org, type="secure_proxy").select_related("integration")
+    summaries = []
+    for use_case in rows.order_by("integration__name", "name", "id"):
+        config = use_case.configuration if isinstance(use_case.configuration, dict) else {}
+        if config.get("vpc_mode") not in ("static_ip", "secure_link"):
+            continue
+        summary = {"id": str(use_case.pk), "name": use_case.name, "enabled": use_case.enabled,
+                   "vpc_mode": config["vpc_mode"], "integration_id": str(use_case.integration_id),
+                   "integration_name": use_case.integration.name}
+        if use_case.slug:
+            summary["slug"] = use_case.slug
+        for key in ("allowed_domains", "allowed_ips"):
+            if isinstance(config.get(key), list):
+                summary[key] = config[key]
+        summaries.append(summary)
+    return summaries

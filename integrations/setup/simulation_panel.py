@@ -65,7 +65,7 @@ def failure(code: str, message: str, issues: list[dict] | None = None, details: 
     }
 
 
-def simulation_context(service, body: dict) -> dict:
+def simulation_context(service, body: dict, environment=None) -> dict:
     """``{ok, result|error, issues}`` for ``_simulation_result.html``; ``service`` is the simulation module."""
     fmt = body.get("format") or "json"
     if fmt not in FORMATS:
@@ -82,8 +82,11 @@ def simulation_context(service, body: dict) -> dict:
     payload = body.get("payload")
     if not isinstance(payload, str) or not payload.strip():
         return failure("NO_PAYLOAD", "Paste a sample payload, upload a file or pick a recorded event.")
+    if isinstance(configuration, dict) and configuration.get("direct") is True:
+        return direct_context(service, configuration, payload, fmt)
     try:
-        result = service.simulate_mapping_v2(event_configuration=configuration, format=fmt, payload=payload)
+        result = service.simulate_mapping_v2(event_configuration=configuration, format=fmt, payload=payload,
+                                             environment=environment)
     except ApplicationError as exc:
         return failure(exc.code, exc.message, issues_of(exc.details), exc.details)
     updates = [
@@ -95,7 +98,28 @@ def simulation_context(service, body: dict) -> dict:
         "ok": True,
         "entity_updates": updates,
         "meter_readings": readings,
+        "prunes": [{"pretty": pretty(prune)} for prune in (result.get("prune_scope_updates") or [])
+                   + (result.get("meter_readings_prune_scope_updates") or [])],
         "warnings": result.get("warnings", []) or [],
         "raw": pretty(result),
         "issues": [],
     }
+
+
+def direct_context(service, configuration: dict, payload: str, fmt: str) -> dict:
+    """A direct-mode configuration: the sample is a DirectPayload, checked by simulateDirect (every error)."""
+    if fmt != "json":
+        return failure("DIRECT_PAYLOAD_INVALID", "payload: direct use cases accept JSON only, not format 'xml'")
+    try:
+        result = service.simulate_direct(event_configuration=configuration, payload=payload)
+    except ApplicationError as exc:
+        return failure(exc.code, exc.message, issues_of(exc.details), exc.details)
+    if not result["valid"]:
+        context = failure(result["errors"][0]["code"], "The direct payload is invalid.")
+        context["direct_errors"] = result["errors"]
+        return context
+    updates = [{**update, "attributes_pretty": pretty(update.get("attributes"))}
+               for update in result.get("entity_updates", [])]
+    readings = [{**reading, "pretty": pretty(reading)} for reading in result.get("meter_reading_updates", [])]
+    return {"ok": True, "direct": True, "entity_updates": updates, "meter_readings": readings, "prunes": [],
+            "warnings": result.get("warnings", []) or [], "raw": pretty(result), "issues": []}

@@ -1,9 +1,9 @@
 """Setup pages under ``/integrations/`` (namespace ``ui-integrations``, assembled in ``erpintegration/urls.py``
-with the other rooms' per-integration tabs): integrations, use cases, history and diffs, simulation, the
-monitoring tab."""
+with the other rooms' per-integration tabs): integrations, use cases, history and diffs, simulation (the
+monitoring tab comes from ``monitoring/urls_tab.py``)."""
 from django.urls import include, path
 
-from integrations.setup import views
+from integrations.setup import views, views_documentation, views_maps
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -23,5 +23,12 @@ urlpatterns = [
     path("<str:integration_id>/delete/", views.integration_delete, name="delete"),
     path("<str:integration_id>/simulate/", views.simulate, name="simulate"),
     path("<str:integration_id>/use-cases/", include(use_case_patterns)),
-    path("<str:integration_id>/monitoring/", views.monitoring_dashboard, name="monitoring"),
+    path("<str:integration_id>/maps/", views_maps.integration_maps, name="maps"),
+    path("<str:integration_id>/documentation/", views_documentation.documentation_index, name="documentation"),
+    path("<str:integration_id>/documentation/<str:doc_id>/", views_documentation.documentation_page,
+         name="documentation-page"),
+    path("<str:integration_id>/documentation/<str:doc_id>/edit/", views_documentation.documentation_edit,
+         name="documentation-edit"),
+    path("<str:integration_id>/documentation/<str:doc_id>/delete/", views_documentation.documentation_delete,
+         name="documentation-delete"),
 ]

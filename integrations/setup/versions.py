@@ -4,10 +4,11 @@ A snapshot stores the state *before* an update and ``changed_by`` names who made
 author of the version a snapshot holds is the ``changed_by`` of the next older snapshot, and the author of
 the current state is the ``changed_by`` of the newest snapshot. The oldest state was the creation.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from integrations.models import UseCase, UseCaseHistory
@@ -52,6 +53,16 @@ def _history(org, use_case: UseCase):
     return UseCaseHistory.objects.filter(organization=org, use_case=use_case)
 
 
+def _with_usernames(versions: list[Version]) -> list[Version]:
+    """``changed_by`` holds a user id (v1.33): show usernames, looked up in one query. Rows written before
+    hold names (or token ids) and are shown as stored."""
+    ids = {int(v.who) for v in versions if v.who.isdigit()}
+    if not ids:
+        return versions
+    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    return [replace(v, who=names.get(int(v.who), v.who)) if v.who.isdigit() else v for v in versions]
+
+
 def _from_entry(entry: UseCaseHistory, number: int, who: str) -> Version:
     return Version(
         ref=str(entry.id),
@@ -68,7 +79,7 @@ def _from_entry(entry: UseCaseHistory, number: int, who: str) -> Version:
 def current_version(org, use_case: UseCase, total: int | None = None) -> Version:
     newest = _history(org, use_case).order_by("-history_created_at", "-id").first()
     total = total if total is not None else _history(org, use_case).count() + 1
-    return Version(
+    return _with_usernames([Version(
         ref=CURRENT,
         number=total,
         name=use_case.name,
@@ -76,9 +87,9 @@ def current_version(org, use_case: UseCase, total: int | None = None) -> Version
         configuration=use_case.configuration,
         change_description=use_case.change_description or "",
         when=use_case.updated_at,
-        who=newest.changed_by if newest else "",
+        who=use_case.changed_by or (newest.changed_by if newest else ""),
         is_current=True,
-    )
+    )])[0]
 
 
 def version_page(org, use_case: UseCase, cursor: str | None = None) -> VersionPage:
@@ -100,7 +111,7 @@ def version_page(org, use_case: UseCase, cursor: str | None = None) -> VersionPa
     for index, entry in enumerate(entries):
         who = entries[index + 1].changed_by if index + 1 < len(entries) else older_author
         versions.append(_from_entry(entry, first_number - index, who))
-    return VersionPage(versions=versions, next_cursor=page.next_cursor, total=total)
+    return VersionPage(versions=_with_usernames(versions), next_cursor=page.next_cursor, total=total)
 
 
 def get_version(org, use_case: UseCase, ref: str) -> Version:
@@ -110,4 +121,4 @@ def get_version(org, use_case: UseCase, ref: str) -> Version:
     entry = selectors.get_history_entry(org, use_case, ref)
     older = _history(org, use_case).filter(_older_than(entry)).order_by("-history_created_at", "-id")
     next_older = older.only("changed_by").first()
-    return _from_entry(entry, older.count() + 1, next_older.changed_by if next_older else "")
+    return _with_usernames([_from_entry(entry, older.count() + 1, next_older.changed_by if next_older else "")])[0]

@@ -1,5 +1,5 @@
 """Setup pages for integration consultants: integrations, use cases, the editor with live simulation,
-version history, and the monitoring tab.
+version history.
 
 Views parse input, call one service or selector, and render. The current organisation and role come
 from ``erpintegration.ui.access`` (``request.organization``); selectors scope every lookup by it, so
@@ -12,7 +12,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from erpintegration.exceptions import ApplicationError, NotFound
@@ -21,8 +20,8 @@ from erpintegration.ui.access import editor_required, forbidden, found_or_404, v
 from integrations.inbound import browser as ui_events
 from integrations.models import UseCaseType
 from integrations.outbound.services import webhooks
-from integrations.setup import dashboard, selectors, simulation_panel, versions
 from integrations.setup import overview as queries
+from integrations.setup import selectors, simulation_panel, versions
 from integrations.setup.forms import (
     EnvironmentFormSet,
     IntegrationForm,
@@ -30,10 +29,11 @@ from integrations.setup.forms import (
     UseCaseEditForm,
     environment_initial,
 )
+from integrations.setup.forms_connector import IntegrationV133Fields
 from integrations.setup.services import integrations as integration_services
 from integrations.setup.services import simulation
 from integrations.setup.services import use_cases as use_case_services
-from monitoring import stats
+from integrations.setup.services.mapping_environment import load_mapping_environment
 
 STARTER_CONFIGURATIONS = {
     UseCaseType.INBOUND: {
@@ -51,6 +51,8 @@ STARTER_CONFIGURATIONS = {
     },
     UseCaseType.OUTBOUND: None,
     UseCaseType.FILE_PROXY: None,
+    UseCaseType.MANAGED_CALL: {"operation": {"method": "GET", "path": "/"}},
+    # secure_proxy: built from the routing mode chosen on the create form (read-only afterwards)
 }
 
 
@@ -74,11 +76,20 @@ EXAMPLE_CONFIGURATIONS = {
         ],
         "response": {"body": "steps[0].body", "encoding": "binary", "filename": "'document.pdf'"},
     },
+    UseCaseType.MANAGED_CALL: {
+        "operation": {"method": "POST", "path": "/orders/{{order_id}}", "headers": {"X-Tenant": "{{env.tenant}}"}},
+        "request_mapping": '{ "id": order_id }',
+        "response_mapping": "data",
+        "inbound_use_case_slug": "order-sync",
+    },
+    UseCaseType.SECURE_PROXY: {"vpc_mode": "secure_link", "allowed_domains": ["*.erp.example.com"],
+                               "allowed_ips": ["10.1.0.0/16"]},
 }
 
 
 def actor(request) -> str:
-    return request.user.get_username()
+    """``changed_by`` of UI changes: the user's id (the history page shows the username)."""
+    return str(request.user.pk)
 
 
 # --- Integrations --------------------------------------------------------------------------------------
@@ -94,15 +105,18 @@ def integration_list(request):
 def _integration_form_page(request, integration=None):
     initial = IntegrationForm.initial_from(integration) if integration else None
     form = IntegrationForm(request.POST or None, initial=initial)
+    v133 = IntegrationV133Fields(request.POST or None,
+                                 initial=IntegrationV133Fields.initial_from(integration) if integration else None)
     environment = EnvironmentFormSet(
         request.POST or None, prefix="env", initial=environment_initial(integration) if integration else None
     )
-    if request.method == "POST" and form.is_valid() and environment.is_valid():
+    if request.method == "POST" and all([form.is_valid(), environment.is_valid(), v133.is_valid()]):
         data = {
             "name": form.cleaned_data["name"],
             "description": form.cleaned_data["description"] or None,
             "environment_config": environment.value(),
             "settings": form.settings_value(integration.settings if integration else None),
+            **v133.values(integration.connector_config if integration else None),
         }
         try:
             if integration is None:
@@ -112,13 +126,14 @@ def _integration_form_page(request, integration=None):
                 integration = integration_services.update_integration(request.organization, integration, data)
                 messages.success(request, "Integration saved.")
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            if not v133.place_issues(exc.details):
+                form.add_error(None, exc.message)
         else:
             return redirect("ui-integrations:detail", integration_id=integration.pk)
     return render(
         request,
         "integrations/form.html",
-        {"form": form, "environment": environment, "integration": integration},
+        {"form": form, "environment": environment, "integration": integration, "v133": v133},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -137,12 +152,18 @@ def integration_edit(request, integration_id):
 @viewer_required
 def integration_detail(request, integration_id):
     integration = found_or_404(selectors.get_integration, request.organization, integration_id)
+    use_cases = queries.use_case_rows(request.organization, integration)
+    counts = {value: sum(1 for uc in use_cases if uc.type == value) for value in UseCaseType.values}
+    chosen = request.GET.get("type") if request.GET.get("type") in UseCaseType.values else ""
     return render(
         request,
         "integrations/detail.html",
         {
             "integration": integration,
-            "use_cases": queries.use_case_rows(request.organization, integration),
+            "use_cases": [uc for uc in use_cases if not chosen or uc.type == chosen],
+            "all_count": len(use_cases),
+            "type_filters": [(value, label, counts[value]) for value, label in UseCaseType.choices if counts[value]],
+            "chosen_type": chosen,
             "types": UseCaseType.choices,
             "can_edit": request.membership.allows("editor"),
             "api_base": request.build_absolute_uri("/").rstrip("/"),
@@ -172,9 +193,12 @@ def use_case_create(request, integration_id):
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if value not in ("", None)}
         data["enabled"] = form.cleaned_data["enabled"]
+        data.pop("vpc_mode", None)
         data["configuration"] = STARTER_CONFIGURATIONS.get(form.cleaned_data["type"])
+        if form.cleaned_data["type"] == UseCaseType.SECURE_PROXY:
+            data["configuration"] = {"vpc_mode": form.cleaned_data.get("vpc_mode") or "static_ip"}
         try:
-            use_case = use_case_services.create_use_case(request.organization, integration, data)
+            use_case = use_case_services.create_use_case(request.organization, integration, data, actor=actor(request))
         except ApplicationError as exc:
             form.add_error("slug" if "slug" in exc.message else None, exc.message)
         else:
@@ -191,13 +215,15 @@ def use_case_create(request, integration_id):
 @viewer_required
 def use_case_editor(request, integration_id, use_case_id):
     use_case = found_or_404(selectors.get_use_case, request.organization, integration_id, use_case_id)
-    can_edit = request.membership.allows("editor")
+    # A protected integration is shown read-only (a UI hint; the API still accepts changes).
+    can_edit = request.membership.allows("editor") and not use_case.integration.protected
     if request.method == "POST" and not can_edit:
         return forbidden(request, "Saving a use case needs the editor role.")
     initial = {
         "name": use_case.name,
         "enabled": use_case.enabled,
         "configuration": json.dumps(use_case.configuration, indent=2) if use_case.configuration is not None else "",
+        "type_annotations": json.dumps(use_case.type_annotations, indent=2) if use_case.type_annotations else "",
     }
     form = UseCaseEditForm(request.POST or None, initial=initial)
     issues: list[dict] = []
@@ -211,6 +237,8 @@ def use_case_editor(request, integration_id, use_case_id):
                     "enabled": form.cleaned_data["enabled"],
                     "configuration": form.cleaned_data["configuration"],
                     "change_description": form.cleaned_data["change_description"],
+                    **({"type_annotations": form.cleaned_data["type_annotations"]}
+                       if use_case.type == UseCaseType.MANAGED_CALL else {}),
                 },
                 actor=actor(request),
             )
@@ -283,14 +311,14 @@ def simulate(request, integration_id):
     Persists nothing, so viewers may use it too. Answers JSON ``{ok, html, issues}``: ``html`` is the
     result panel, ``issues`` the configuration problems with their paths for the editor to mark.
     """
-    found_or_404(selectors.get_integration, request.organization, integration_id)
+    integration = found_or_404(selectors.get_integration, request.organization, integration_id)
     try:
         body = json.loads(request.body or b"{}")
         if not isinstance(body, dict):
             raise ValueError("expected an object")
     except ValueError:
         return JsonResponse({"code": "BAD_REQUEST", "message": "Send a JSON object"}, status=400)
-    context = simulation_panel.simulation_context(simulation, body)
+    context = simulation_panel.simulation_context(simulation, body, load_mapping_environment(integration))
     html = render_to_string("integrations/_simulation_result.html", context, request=request)
     return JsonResponse({"ok": context["ok"], "html": html, "issues": context["issues"]})
 
@@ -354,52 +382,3 @@ def use_case_restore(request, integration_id, use_case_id, history_id):
         reverse("ui-integrations:history", kwargs={"integration_id": use_case.integration_id, "use_case_id": use_case.pk})
     )
 
-
-@viewer_required
-def monitoring_dashboard(request, integration_id):
-    try:
-        integration = selectors.get_integration(request.organization, integration_id)
-    except NotFound as exc:
-        raise Http404(exc.message)
-    window = dashboard.window_of(request.GET.get("window"))
-    end = timezone.now()
-    start = end - window.span
-    scope = {"org_id": request.organization.id, "integration_id": str(integration.pk), "start": start, "end": end}
-    figures = stats.monitoring_stats(
-        **scope, inbound_group_by=["use_case_id", "error_category"], outbound_group_by=["webhook_config_id"]
-    )
-    series = stats.monitoring_time_series(**scope, interval=window.interval, direction="both")
-    use_case_names = {str(uc.pk): uc.name for uc in selectors.list_use_cases(request.organization, integration.pk)}
-    webhook_names = {str(wh.pk): wh.name for wh in webhooks.list_webhooks(request.organization)}
-    by_use_case = dashboard.fold(figures["inbound"]["breakdown"], "use_case_id")
-    for row in by_use_case:
-        row["name"] = use_case_names.get(str(row["use_case_id"]))
-    by_category = [row for row in dashboard.fold(figures["inbound"]["breakdown"], "error_category")
-                   if row["error_category"] is not None]
-    by_webhook = figures["outbound"]["breakdown"]
-    for row in by_webhook:
-        row["name"] = webhook_names.get(str(row["webhook_config_id"]))
-        row["last_error_at"] = dashboard.parse_time(row["last_error_at"])
-    for side in ("inbound", "outbound"):
-        figures[side]["last_error_at"] = dashboard.parse_time(figures[side]["last_error_at"])
-    return render(
-        request,
-        "integrations/monitoring.html",
-        {
-            "integration": integration,
-            "tab": "monitoring",
-            "window": window,
-            "windows": dashboard.WINDOWS.values(),
-            "start": start,
-            "end": end,
-            "inbound": figures["inbound"],
-            "outbound": figures["outbound"],
-            "by_use_case": by_use_case,
-            "by_category": by_category,
-            "by_webhook": by_webhook,
-            "inbound_chart": dashboard.stacked_chart(
-                series.buckets, "inbound", dashboard.INBOUND_SERIES, window.tick_format),
-            "outbound_chart": dashboard.stacked_chart(
-                series.buckets, "outbound", dashboard.OUTBOUND_SERIES, window.tick_format),
-        },
-    )

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import NotFound, ValidationFailed
 from monitoring import selectors, stats
@@ -38,6 +39,7 @@ def _validated(serializer_class, request) -> dict:
 
 
 class InboundMonitoringEventsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryInboundMonitoringEvents",
         request=s.QueryInboundMonitoringEventsRequestSerializer,
@@ -67,6 +69,7 @@ class InboundMonitoringEventsView(APIView):
 
 
 class MonitoringStatsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="getMonitoringStats",
         request=s.GetMonitoringStatsRequestSerializer,
@@ -87,6 +90,7 @@ class MonitoringStatsView(APIView):
 
 
 class MonitoringTimeSeriesView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="getMonitoringTimeSeries",
         request=s.GetMonitoringTimeSeriesRequestSerializer,
@@ -112,6 +116,7 @@ class MonitoringTimeSeriesView(APIView):
 
 
 class AccessLogsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryAccessLogs",
         request=s.QueryAccessLogsRequestSerializer,

@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import ValidationFailed
 from monitoring import selectors
@@ -11,6 +12,7 @@ from monitoring.api.views import _owned_integration_id
 
 
 class OutboundMonitoringEventsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryOutboundMonitoringEvents",
         request=s.QueryOutboundMonitoringEventsRequestSerializer,

@@ -53,7 +53,37 @@
   }
 
   // ---- structured inbound editor -------------------------------------------------------------------
-  var SOURCES = [["field", "Field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"]];
+  var SOURCES = [["field", "Field"], ["jsonataExpression", "JSONata"], ["constant", "Constant"],
+                 ["env_var_ref", "Environment variable"], ["portal_ref", "Portal"]];
+  var PORTAL_ORIGINS = ["END_CUSTOMER_PORTAL", "INSTALLER_PORTAL", "B2B_PORTAL", "ADDITIONAL_PORTAL"];
+  var REFERENCES = ["env_var_ref", "portal_ref"];
+
+  // env_var_ref / portal_ref: the key or the portal origin here; default, select and jsonata in the JSON view.
+  function referenceInput(field, source, path) {
+    if (source === "env_var_ref") {
+      field.env_var_ref = field.env_var_ref && typeof field.env_var_ref === "object" ? field.env_var_ref : { key: "" };
+      return el("input", {
+        type: "text", class: "code", value: field.env_var_ref.key || "", "data-path": path + ".env_var_ref.key",
+        "aria-label": "Environment variable of " + (field.attribute || "field"), placeholder: "erp.base_url",
+        disabled: readOnly || null,
+        oninput: function (event) { field.env_var_ref.key = event.target.value; writeJson(); }
+      });
+    }
+    field.portal_ref = field.portal_ref && typeof field.portal_ref === "object" ? field.portal_ref : {};
+    var filter = field.portal_ref.filter || {};
+    var origin = typeof filter.origin === "string" ? filter.origin : "";
+    return el("select", {
+      "aria-label": "Portal origin of " + (field.attribute || "field"), "data-path": path + ".portal_ref.filter.origin",
+      disabled: readOnly || null,
+      onchange: function (event) {
+        field.portal_ref.filter = field.portal_ref.filter || {};
+        if (event.target.value) { field.portal_ref.filter.origin = event.target.value; } else { delete field.portal_ref.filter.origin; }
+        writeJson();
+      }
+    }, [""].concat(PORTAL_ORIGINS).map(function (value) {
+      return el("option", { value: value, selected: value === origin || null, text: value || "any origin" });
+    }));
+  }
   var MODES = ["upsert", "delete", "purge", "upsert-prune-scope-purge", "upsert-prune-scope-delete"];
 
   function sourceOf(field) {
@@ -63,6 +93,8 @@
     if (field.relations) { return "relations"; }
     if (field.relation_refs) { return "relation_refs"; }
     if (field.file_proxy_url) { return "file_proxy_url"; }
+    if (field.env_var_ref) { return "env_var_ref"; }
+    if (field.portal_ref) { return "portal_ref"; }
     return "field";
   }
 
@@ -95,16 +127,19 @@
       sourceSelect = el("select", {
         "aria-label": "Source of " + (field.attribute || "field"), disabled: readOnly || null,
         onchange: function (event) {
-          var current = source === "constant" ? constantText(field.constant) : (field[source] || "");
+          var current = source === "constant" ? constantText(field.constant) : REFERENCES.indexOf(source) >= 0 ? "" : (field[source] || "");
           delete field.field; delete field.jsonataExpression; delete field.constant;
-          field[event.target.value] = current;
+          delete field.env_var_ref; delete field.portal_ref;
+          if (event.target.value === "env_var_ref") { field.env_var_ref = { key: current }; }
+          else if (event.target.value === "portal_ref") { field.portal_ref = {}; }
+          else { field[event.target.value] = current; }
           writeJson(); render();
         }
       }, SOURCES.map(function (pair) {
         return el("option", { value: pair[0], selected: pair[0] === source || null, text: pair[1] });
       }));
       var current = source === "constant" ? constantText(field.constant) : (field[source] || "");
-      valueInput = el("input", {
+      valueInput = REFERENCES.indexOf(source) >= 0 ? referenceInput(field, source, path) : el("input", {
         type: "text", class: "code", value: current, "data-path": path + "." + source,
         "aria-label": (source === "jsonataExpression" ? "JSONata expression" : source === "constant" ? "Constant" : "Payload field") + " of " + (field.attribute || "field"),
         placeholder: source === "jsonataExpression" ? "$uppercase(firstName)" : source === "constant" ? "value" : "customerId",
@@ -249,19 +284,81 @@
       "aria-label": "Mapping " + (index + 1) + " enabled",
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
+    var deliveryType = mapping.delivery.type || "webhook";
+    var isPoll = deliveryType === "poll";
+    var knownTypes = [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], ["poll", "Poll (the ERP pulls)"]];
+    var typeSelect = el("select", {
+      "aria-label": "Delivery of mapping " + (index + 1), "data-path": path + ".delivery.type", disabled: readOnly || null,
+      onchange: function (event) {
+        if (event.target.value === "file_proxy") {
+          mapping.delivery = { type: "file_proxy", use_case_slug: "" };
+          delete mapping.jsonata_expression;  // a file_proxy delivery takes no expression
+        } else if (event.target.value === "poll") {
+          mapping.delivery = { type: "poll" };  // the expression is an optional enqueue-time transform
+          if (!mapping.jsonata_expression) { delete mapping.jsonata_expression; }
+        } else {
+          mapping.delivery = { type: event.target.value, webhook_id: "" };
+          mapping.jsonata_expression = mapping.jsonata_expression || "";
+        }
+        writeJson(); render();
+      }
+    }, (knownTypes.some(function (pair) { return pair[0] === deliveryType; }) ? knownTypes
+        : knownTypes.concat([[deliveryType, deliveryType]])).map(function (pair) {
+      return el("option", { value: pair[0], selected: deliveryType === pair[0] || null, text: pair[1] });
+    }));
+    var target = deliveryType === "file_proxy"
+      ? input("Upload use case (slug)", "delivery.use_case_slug", mapping.delivery.use_case_slug, function (v) { mapping.delivery.use_case_slug = v; },
+          { class: "code", placeholder: "dms-upload" })
+      : deliveryType === "webhook"
+        ? input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
+            { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" })
+        : isPoll ? null : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
         input("Name", "name", mapping.name, function (v) { mapping.name = v; }),
-        input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
-          { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" }),
+        el("label", { class: "field" }, [el("span", { class: "label", text: "Delivery" }), typeSelect]),
+        target,
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
-      el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+      isPoll ? pollDeliveryFields(mapping, index, path) : null,
+      deliveryType === "file_proxy" ? null
+        : el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
+          ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
+          : "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
       })
+    ]);
+  }
+
+  // Poll delivery: the ERP pulls the integration's stream instead of receiving a webhook.
+  function pollDeliveryFields(mapping, index, path) {
+    var delivery = mapping.delivery;
+    function number(label, key, placeholder, min, max) {
+      return el("label", { class: "field" }, [el("span", { class: "label", text: label }), el("input", {
+        type: "number", min: String(min), max: String(max), value: delivery[key] === undefined ? "" : delivery[key],
+        placeholder: placeholder, "data-path": path + ".delivery." + key, disabled: readOnly || null,
+        "aria-label": label + " of mapping " + (index + 1),
+        oninput: function (event) {
+          var value = event.target.value.trim();
+          if (value === "") { delete delivery[key]; } else { delivery[key] = Number(value); }
+          writeJson();
+        }
+      })]);
+    }
+    var policy = el("select", {
+      "data-path": path + ".delivery.poison_policy", "aria-label": "Poison policy of mapping " + (index + 1),
+      disabled: readOnly || null,
+      onchange: function (event) { delivery.poison_policy = event.target.value; writeJson(); }
+    }, [["dead_letter", "Dead-letter it, keep the stream flowing"], ["block", "Block the stream until unblocked"]].map(function (o) {
+      return el("option", { value: o[0], text: o[1], selected: (delivery.poison_policy || "dead_letter") === o[0] || null });
+    }));
+    return el("div", { class: "entity-head" }, [
+      number("Retention days", "retention_days", "30", 1, 90),
+      number("Max delivery attempts", "max_delivery_attempts", "5", 1, 100),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "When attempts run out" }), policy])
     ]);
   }
 
@@ -272,6 +369,21 @@
       oninput: function (e) { model.event_catalog_event = e.target.value; writeJson(); }
     });
     structured.appendChild(el("label", { class: "field" }, [el("span", { class: "label", text: "Catalog event" }), event]));
+    var filter = el("input", {
+      type: "text", class: "code", value: model.event_filter || "", "data-path": "configuration.event_filter",
+      "aria-label": "Event filter", placeholder: "contract.status = 'active' (empty: every event)", disabled: readOnly || null,
+      oninput: function (e) { if (e.target.value) { model.event_filter = e.target.value; } else { delete model.event_filter; } writeJson(); }
+    });
+    var ack = el("select", {
+      "aria-label": "ACK tracking", "data-path": "configuration.ack_tracking", disabled: readOnly || null,
+      onchange: function (e) { if (e.target.value === "on") { delete model.ack_tracking; } else { model.ack_tracking = e.target.value; } writeJson(); }
+    }, [["on", "on: receivers acknowledge with _ack_id"], ["off", "off: no acknowledgement tracked"]].map(function (pair) {
+      return el("option", { value: pair[0], selected: (model.ack_tracking || "on") === pair[0] || null, text: pair[1] });
+    }));
+    structured.appendChild(el("div", { class: "grid-2" }, [
+      el("label", { class: "field" }, [el("span", { class: "label", text: "Event filter (JSONata, optional)" }), filter]),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "ACK tracking" }), ack])
+    ]));
     model.mappings = model.mappings || [];
     model.mappings.forEach(function (_, index) { structured.appendChild(outboundMapping(model.mappings, index)); });
     if (!readOnly) {
@@ -296,7 +408,14 @@
     if (!model || typeof model !== "object" || Array.isArray(model)) {
       model = model || {};
     }
-    if (root.getAttribute("data-type") === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var type = root.getAttribute("data-type");
+    if (type === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    var custom = (window.UseCaseStructuredEditors || {})[type];  // usecase-editor-types.js
+    if (custom) {
+      custom({ model: model, structured: structured, el: el, writeJson: writeJson, render: render, readOnly: readOnly });
+      markIssues(lastIssues);
+      return;
+    }
     model.entities = model.entities || [];
     model.entities.forEach(function (_, index) { structured.appendChild(entityCard(model.entities, index)); });
     var readings = (model.meter_readings || []).length;

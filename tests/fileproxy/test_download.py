@@ -10,6 +10,7 @@ import pytest
 from fileproxy.environment import set_environment_value
 from fileproxy.models import EnvironmentValue
 from integrations.inbound.services.file_urls import build_signed_download_url, file_proxy_url_builder
+from monitoring.models import MonitoringEvent
 from tests.factories import IntegrationFactory, UseCaseFactory
 from tests.fileproxy.fake_erp import CLIENT_SECRET, DOCUMENT, PASSWORD
 
@@ -356,3 +357,11 @@ def test_jsonata_runtime_error_and_undefined_body(owner, anonymous, fake_erp, al
     assert anonymous.get(path_of(signed(owner, integration, "undef"))).json()["code"] == "UPSTREAM_INVALID_RESPONSE"
     assert anonymous.get(path_of(signed(owner, integration, "bad64"))).json() == {
         "code": "UPSTREAM_INVALID_RESPONSE", "message": "response.body is not valid base64"}
+
+
+def test_each_download_call_leaves_a_monitoring_row(owner, anonymous, integration, fake_erp, allow_loopback):
+    create_use_case(owner, integration, "Invoice PDF", binary_config())
+    assert anonymous.get(path_of(signed(owner, integration, "invoice-pdf", number="42"))).status_code == 200
+    row = MonitoringEvent.objects.get(integration_id=str(integration.id))
+    assert (row.level, row.code, row.use_case_type, row.v1_status) == ("success", "FILE_PROXY_OK", "file_proxy", None)
+    assert row.message == "Serving Invoice 42.pdf"

@@ -2,29 +2,12 @@
 // Usage: node run_config_operations.mjs <baseURL> <token>
 // Prints one JSON array of {operationId, status, body} on stdout; exits 1 when a call answers unexpectedly.
 import { randomUUID } from 'node:crypto'
-import { authorize, createClient } from '@epilot/sdk/integration-toolkit'
+import { recorder, scriptArgs, sdkClient } from './harness.mjs'
 
-const [baseURL, token] = process.argv.slice(2)
-if (!baseURL || !token) {
-  console.error('usage: node run_config_operations.mjs <baseURL> <token>')
-  process.exit(2)
-}
-
-const client = createClient()
-client.defaults.baseURL = baseURL
-client.defaults.validateStatus = () => true // record every status instead of throwing
-authorize(client, token)
-
-const calls = []
-const failures = []
-async function call(operationId, expected, ...args) {
-  const response = await client[operationId](...args)
-  calls.push({ operationId, status: response.status, body: response.data })
-  if (response.status !== expected) {
-    failures.push(`${operationId}: expected ${expected}, got ${response.status} ${JSON.stringify(response.data)}`)
-  }
-  return response.data
-}
+const [baseURL, token] = scriptArgs(2)
+const client = sdkClient(baseURL, token)
+const record = recorder()
+const call = (operationId, expected, ...args) => record.call(client, operationId, expected, args)
 
 const integration = await call('createIntegration', 201, null, {
   name: 'SDK integration',
@@ -65,8 +48,4 @@ await call('updateIntegrationV2', 200, { integrationId: v2.id }, {
 await call('deleteIntegrationV2', 200, { integrationId: v2.id })
 await call('deleteIntegration', 200, { integrationId })
 
-console.log(JSON.stringify(calls))
-if (failures.length) {
-  console.error(failures.join('\n'))
-  process.exit(1)
-}
+record.finish()

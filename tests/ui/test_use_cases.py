@@ -64,7 +64,7 @@ def test_save_creates_a_version_with_description_and_author(ui_client, use_case)
     use_case.refresh_from_db()
     assert use_case.configuration["entities"][0]["fields"][-1]["attribute"] == "email"
     assert use_case.change_description == "Map the name"
-    assert UseCaseHistory.objects.get(use_case=use_case).changed_by == client.user.username
+    assert UseCaseHistory.objects.get(use_case=use_case).changed_by == str(client.user.pk)  # a user id
 
 
 def test_save_needs_a_change_description(ui_client, use_case):

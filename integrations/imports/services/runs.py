@@ -27,6 +27,7 @@ from integrations.mapping.bounded import map_inbound
 from integrations.mapping.results import EntityUpdate, MappingError, MappingResult
 from integrations.models import ErpImport, ImportStatus, UseCase
 from monitoring import services as monitoring
+from monitoring.models import Source
 
 S = ImportStatus
 MAX_ENTITY_DETAILS = 20
@@ -473,7 +474,7 @@ def _monitoring_row(job, use_case, row, received, duration, *, error):
         integration_id=job.integration_id, use_case_id=use_case.id, object_type=use_case.slug or "",
         error_code=code or None, error_message=message or None,
         error_category="validation" if error else None, processing_duration_ms=duration,
-        details={"import_id": job.id, "row": row.number},
+        details={"import_id": job.id, "row": row.number}, source=Source.IMPORT,
     )
 
 

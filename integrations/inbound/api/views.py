@@ -4,6 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import ValidationFailed
 from integrations.inbound.api import serializers as s
@@ -28,6 +29,8 @@ def _validated(serializer_class, data):
 
 class _EventsView(APIView):
     api_version = "v3"
+    # An ERP sends events with a consume-only token; a default token has every scope (docs/scopes.md).
+    required_scopes_by_method = {"POST": (scopes.CONSUME,)}
 
     def post(self, request):
         results = inbound.accept_events(request_organization(request), self.api_version, request.data)
@@ -76,6 +79,7 @@ class EventsV3View(_EventsView):
 
 
 class QueryEventsView(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(
         operation_id="queryEvents",
         request=s.QueryEventsRequestSerializer,

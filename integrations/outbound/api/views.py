@@ -105,6 +105,7 @@ class PublishEventView(APIView):
             "event_id": publication.event.event_id,
             "event_name": publication.event.event_name,
             "deliveries": [outbound.delivery_as_dict(d) for d in publication.deliveries],
+            "skipped": publication.event.skipped,
         }, status=201)
 
 

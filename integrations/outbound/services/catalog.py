@@ -1,10 +1,12 @@
 """Catalog events -> outbound use cases -> mappings -> deliveries (DOMAIN.md 1.8), resend, getOutboundStatus.
 
 A published event selects every enabled outbound use case of the organisation whose ``event_catalog_event``
-is the event's name, and each of its enabled mappings. Each mapping mints an ACK (``_ack_id``), evaluates
+is the event's name and whose ``event_filter`` matches (``outbound_selection``), and each of its enabled
+mappings. A webhook mapping mints an ACK (``_ack_id``, unless ACK tracking is off for the event), evaluates
 its JSONata over the event and becomes one delivery to its webhook. Whatever cannot be sent (JSONata error,
 a result that is not an object, a missing or disabled webhook) is recorded as a failed delivery with the
-reason; it never fails the publication.
+reason; it never fails the publication. Mappings of other delivery types are planned by their own entry
+in ``DELIVERY_PLANNERS``.
 """
 from __future__ import annotations
 
@@ -25,8 +27,12 @@ from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
+from integrations.outbound.services import stream as outbound_stream
 from integrations.outbound.services.delivery import contains_nul, enqueue_delivery
+from integrations.outbound.services.hydration import hydrate
+from integrations.outbound.services.selection import enabled_mappings, select_use_cases
 from integrations.outbound.services.webhooks import find_webhook
+from integrations.setup.services.mapping_environment import expression_bindings
 from monitoring import services as monitoring
 
 EVENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,254}$")
@@ -53,12 +59,16 @@ def publish_event(organization, data: Any, *, source: str = DEFAULT_SOURCE) -> P
     """Store a catalog event ``{event_name, payload, event_id?, event_time?, event_version?}`` and plan its
     deliveries; they are sent after commit."""
     fields = _validated_event(data)
+    correlation_id = data.get("correlation_id")  # optional: joins the deliveries to a trace (monitoring v2)
+    if correlation_id is not None and (not isinstance(correlation_id, str) or not 0 < len(correlation_id) <= 255):
+        raise ValidationFailed("correlation_id: must be a string of 1-255 characters")
     with transaction.atomic():
         try:
             with transaction.atomic():
                 event = CatalogEvent.objects.create(organization=organization, source=source, **fields)
         except IntegrityError:
             raise Conflict(f"event_id: an event with id {fields['event_id']!r} was already published")
+        event.correlation_id = correlation_id
         planned = plan_deliveries(event)
     for delivery in planned:  # without a broker the first attempt already ran on commit
         delivery.refresh_from_db()
@@ -120,27 +130,62 @@ def common_fields(event: CatalogEvent) -> dict[str, Any]:
 
 
 def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
-    """One delivery per enabled mapping of every subscribed use case (inside the caller's transaction)."""
-    planned = []
-    for use_case in subscribed_use_cases(event.organization, event.event_name):
-        for mapping in use_case.configuration.get("mappings") or []:
-            if isinstance(mapping, dict) and mapping.get("enabled", True) is True:
-                planned.append(_plan_one(event, use_case, mapping))
+    """One delivery per enabled mapping of every selected use case (inside the caller's transaction).
+
+    Use cases whose filter skipped the event, and mappings that deliver nothing, are recorded on the
+    event's ``skipped`` list.
+    """
+    candidates = subscribed_use_cases(event.organization, event.event_name)
+    source = {**(event.payload or {}), **common_fields(event)}
+    if any((uc.configuration or {}).get("event_filter") for uc in candidates):
+        source = hydrate(event.organization, source)  # filters see relations resolved from the store
+    selection = select_use_cases(candidates, source)
+    planned, skipped = [], list(selection.skipped)
+    for use_case in selection.use_cases:
+        for mapping in enabled_mappings(use_case):
+            delivery_type = (mapping.get("delivery") or {}).get("type", "webhook")
+            planner = DELIVERY_PLANNERS.get(delivery_type)
+            outcome = planner(event, use_case, mapping, track_acks=selection.track_acks) if planner else {
+                "use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
+                "code": "DELIVERY_TYPE_UNSUPPORTED", "message": f"delivery type {delivery_type!r} is not supported"}
+            if outcome is not None:  # None: queued on the integration's stream for polling
+                (planned if isinstance(outcome, OutboundDelivery) else skipped).append(outcome)
+    if skipped:
+        event.skipped = skipped
+        CatalogEvent.objects.filter(pk=event.pk).update(skipped=skipped)
     return planned
 
 
-def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict) -> OutboundDelivery:
+def _plan_file_proxy(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict:
+    """A file_proxy mapping: its target is resolved now (a dangling one is USE_CASE_NOT_FOUND); sending
+    files to an upload use case is not part of this version, so the mapping is recorded as skipped."""
+    slug = str((mapping.get("delivery") or {}).get("use_case_slug") or "")
+    target = file_proxy_target(use_case.integration_id, slug)
+    outcome = {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or "")}
+    if not target["resolved"]:
+        reason = target["unresolved_reason"]
+        code = "USE_CASE_NOT_FOUND" if reason == "not_found" else "USE_CASE_INVALID_TYPE" if reason in (
+            "wrong_type", "wrong_direction") else "USE_CASE_DISABLED"
+        return {**outcome, "code": code, "message": f"file_proxy target {slug!r}: {reason.replace('_', ' ')}"}
+    return {**outcome, "code": "FILE_PROXY_DELIVERY_UNAVAILABLE",
+            "message": f"file uploads through file_proxy use case {slug!r} are not available in this version"}
+
+
+def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool = True) -> OutboundDelivery:
     organization = event.organization
     webhook_ref = str((mapping.get("delivery") or {}).get("webhook_id") or "")
     webhook = find_webhook(organization, webhook_ref)
     ack = tracking.create_tracking_record(
         organization, integration=use_case.integration, use_case_id=use_case.id, event_id=event.event_id,
         event_name=event.event_name, webhook_id=webhook_ref,
-    )
-    source = {**(event.payload or {}), **common_fields(event), "_ack_id": ack.ack_id}
+    ) if track_acks else None
+    source = {**(event.payload or {}), **common_fields(event)}
+    if ack is not None:
+        source["_ack_id"] = ack.ack_id
     payload, error = None, None
     try:
-        result = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
+        text = mapping.get("jsonata_expression") or ""
+        result = expressions.evaluate(text, source, expression_bindings(text, use_case.integration))
         if isinstance(result, dict) and contains_nul(result):
             error = "mapping result contains NUL characters (\\u0000), which cannot be stored or sent"
         elif isinstance(result, dict):
@@ -154,18 +199,34 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict) -> Outbound
         error = f"webhook {webhook_ref!r} not found"
     elif error is None and not webhook.enabled:
         error = f"webhook {webhook.id} is disabled"
-    if error is not None:
+    if error is not None and ack is not None:
         ack.delete()  # nothing will be delivered, so nothing can be acknowledged
     return _create_delivery(
         event_id=event.event_id, event_name=event.event_name, organization=organization,
         integration_id=use_case.integration_id, use_case_id=use_case.id, mapping=mapping, webhook=webhook, webhook_ref=webhook_ref, payload=payload,
-        ack_id=ack.ack_id if error is None else "", error=error,
+        ack_id=ack.ack_id if error is None and ack is not None else "", error=error,
+        correlation_id=getattr(event, "correlation_id", None),
     )
+
+
+def _plan_poll(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict | None:
+    """A poll mapping: the ERP pulls it from the integration's stream (no webhook, no ACK tracking row).
+    None once queued (or already queued); a ``skipped`` entry when its enqueue-time transform failed."""
+    error = outbound_stream.enqueue(event, use_case, mapping, {**(event.payload or {}), **common_fields(event)})
+    if error is None:
+        return None
+    return {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
+            "code": "MAPPING_EXPRESSION_FAILED", "message": f"poll transform: {error}; nothing was queued"}
+
+
+#: How each ``delivery.type`` is planned: a delivery row, a ``skipped`` entry explaining why not, or None
+#: (poll: queued on the stream).
+DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy, "poll": _plan_poll}
 
 
 def _create_delivery(*, event_id, event_name, organization, integration_id, use_case_id, mapping: dict,
                      webhook: Webhook | None, webhook_ref, payload, ack_id, error,
-                     resend_of: OutboundDelivery | None = None) -> OutboundDelivery:
+                     resend_of: OutboundDelivery | None = None, correlation_id: str | None = None) -> OutboundDelivery:
     """The delivery and its monitoring row; a pending one is sent after commit."""
     status = DeliveryStatus.FAILED if error else DeliveryStatus.PENDING
     delivery = OutboundDelivery.objects.create(
@@ -190,6 +251,7 @@ def _create_delivery(*, event_id, event_name, organization, integration_id, use_
         integration_id=delivery.integration_id, use_case_id=delivery.use_case_id, mapping_id=delivery.mapping_id,
         webhook_config_id=webhook_ref, url=webhook.url if webhook else "", payload=payload, metadata=metadata,
         execution_context={"delivery_id": str(delivery.id), "attempts": 0}, status=status, error_message=error,
+        correlation_id=correlation_id,
     )
     OutboundDelivery.objects.filter(pk=delivery.pk).update(monitoring_event_id=row.pk)
     delivery.monitoring_event_id = row.pk
@@ -269,7 +331,9 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
     """
     integration = _integration(organization, integration_id)
     use_cases = UseCase.objects.filter(integration=integration, type="outbound").order_by("created_at", "id")
-    return [_use_case_status(organization, uc) for uc in use_cases]
+    statuses = [_use_case_status(organization, uc) for uc in use_cases]
+    outbound_stream.add_poll_statuses(integration, use_cases, statuses)
+    return statuses
 
 
 def _integration(organization, integration_id) -> Integration:
@@ -311,7 +375,38 @@ def _use_case_status(organization, use_case: UseCase) -> dict[str, Any]:
     }
     if isinstance(event_name, str):
         body["eventCatalogEvent"] = event_name
+    targets = [_file_proxy_status(use_case.integration_id, m) for m in config.get("mappings") or []
+               if isinstance(m, dict) and (m.get("delivery") or {}).get("type") == "file_proxy"]
+    if targets:
+        body["file_proxy"] = targets
     return body
+
+
+def file_proxy_target(integration_id, slug: str) -> dict[str, Any]:
+    """Resolve a file_proxy delivery's ``use_case_slug`` in the integration (``OutboundFileProxyTargetStatus``
+    without ``mapping_id``): an enabled upload-direction file_proxy use case, or why not."""
+    status: dict[str, Any] = {"use_case_slug": slug, "resolved": False}
+    target = UseCase.objects.filter(integration_id=integration_id, slug=slug).first() if slug else None
+    if target is None:
+        return {**status, "unresolved_reason": "not_found"}
+    status.update(target_use_case_id=str(target.pk), target_enabled=target.enabled,
+                  target_updated_at=format_timestamp(target.updated_at))
+    direction = (target.configuration or {}).get("direction", "download") if isinstance(
+        target.configuration, dict) else "download"
+    if target.type != "file_proxy":
+        status["unresolved_reason"] = "wrong_type"
+    elif direction != "upload":
+        status["unresolved_reason"] = "wrong_direction"
+    elif not target.enabled:
+        status["unresolved_reason"] = "disabled"
+    else:
+        status["resolved"] = True
+    return status
+
+
+def _file_proxy_status(integration_id, mapping: dict) -> dict[str, Any]:
+    slug = str((mapping.get("delivery") or {}).get("use_case_slug") or "")
+    return {"mapping_id": str(mapping.get("id") or ""), **file_proxy_target(integration_id, slug)}
 
 
 def _webhook_statuses(organization, mappings: list) -> list[dict[str, Any]]:

@@ -13,7 +13,10 @@ from rest_framework import serializers
 
 from erpintegration.api.serializers import ErrorSerializer, MessageSerializer  # noqa: F401  (re-exported for views)
 from integrations.models import UseCaseType
+from integrations.setup.services import maps as map_rules
+from monitoring.notifications import config as notification_config
 
+INTEGRATION_TYPES = ("erp", "connector")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ENV_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,127}$")
 
@@ -137,8 +140,46 @@ class AutoRefreshSettingsSerializer(serializers.Serializer):
     freshnessThresholdMinutes = StrictIntegerField(min_value=1, required=False)  # noqa: N815 (contract name)
 
 
+class NotificationConfigField(serializers.Field):
+    """``settings.notifications``: validated, unknown keys stripped, rule ids minted (monitoring's rules)."""
+
+    def to_internal_value(self, data):
+        try:
+            return notification_config.validate(data)
+        except notification_config.ConfigInvalid as exc:
+            raise serializers.ValidationError([f"{path}: {message}" for path, message in exc.problems]) from exc
+
+    def to_representation(self, value):
+        return value
+
+
 class IntegrationSettingsSerializer(serializers.Serializer):
     autoRefresh = AutoRefreshSettingsSerializer(required=False)  # noqa: N815 (contract name)
+    notifications = NotificationConfigField(required=False)
+
+
+class MapsField(serializers.JSONField):
+    """``maps`` (IntegrationMap[]): every problem reported with its path (``maps[1].value``)."""
+
+    def to_internal_value(self, data):
+        issues = map_rules.map_issues(data)
+        if issues:
+            raise serializers.ValidationError(_nested(issues, "maps"))
+        return map_rules.clean_maps(data)
+
+
+def _nested(issues: list[tuple[str, str]], root: str) -> dict:
+    """(``maps[1].value``, message) pairs as DRF's nested error detail, so the 400 names the same paths."""
+    detail: dict = {}
+    for path, message in issues:
+        rest = path[len(root):]
+        match = re.match(r"^\[(\d+)\]\.?(.*)$", rest)
+        if match is None:
+            detail.setdefault("non_field_errors", []).append(message)
+        else:
+            item = detail.setdefault(match.group(1), {})
+            item.setdefault(match.group(2) or "non_field_errors", []).append(message)
+    return detail
 
 
 class IntegrationWriteSerializer(serializers.Serializer):
@@ -151,6 +192,11 @@ class IntegrationWriteSerializer(serializers.Serializer):
     app_ids = serializers.ListField(child=StrictCharField(max_length=255), required=False)
     environment_config = EnvironmentFieldConfigSerializer(many=True, required=False)
     settings = IntegrationSettingsSerializer(required=False, allow_null=True)
+    integration_type = serializers.ChoiceField(choices=INTEGRATION_TYPES, required=False)
+    connector_config = ConfigurationField(required=False, allow_null=True)  # deep checks: the service
+    protected = StrictBooleanField(required=False)
+    _manifest = serializers.ListField(child=StrictCharField(max_length=255), required=False, allow_null=True)
+    maps = MapsField(required=False)
 
     def validate_environment_config(self, value):
         seen: dict[str, int] = {}
@@ -177,7 +223,7 @@ class IntegrationWriteSerializer(serializers.Serializer):
 
 
 class UseCaseCreateSerializer(serializers.Serializer):
-    """CreateUseCaseRequest (all three types)."""
+    """CreateUseCaseRequest (all five types). ``slug`` stays optional unless ERPI_STRICT_SLUG (C1)."""
 
     name = StrictCharField(min_length=1, max_length=255)
     slug = SlugField(required=False)
@@ -186,6 +232,7 @@ class UseCaseCreateSerializer(serializers.Serializer):
     configuration = ConfigurationField(required=False, allow_null=True)
     change_description = StrictCharField(max_length=2000, required=False, allow_blank=True, allow_null=True,
                                          trim_whitespace=False)
+    type_annotations = ConfigurationField(required=False, allow_null=True)  # managed_call only (service)
 
 
 class UseCaseUpdateSerializer(serializers.Serializer):
@@ -198,10 +245,11 @@ class UseCaseUpdateSerializer(serializers.Serializer):
     configuration = ConfigurationField(required=False, allow_null=True)
     change_description = StrictCharField(max_length=2000, required=False, allow_blank=True, allow_null=True,
                                          trim_whitespace=False)
+    type_annotations = ConfigurationField(required=False, allow_null=True)  # managed_call only (service)
 
 
 class EmbeddedUseCaseSerializer(UseCaseCreateSerializer):
-    """EmbeddedUseCaseRequest; file_proxy is accepted too (DOMAIN 3.2)."""
+    """EmbeddedUseCaseRequest: all five types (C7)."""
 
     id = StrictUUIDField(required=False)
 
@@ -246,7 +294,7 @@ class _OmitAbsent(serializers.Serializer):
 
 
 class IntegrationSerializer(_OmitAbsent):
-    omit_when_none = ("description", "settings")
+    omit_when_none = ("description", "settings", "connector_config", "_manifest")
 
     id = serializers.UUIDField(read_only=True)
     orgId = serializers.CharField(source="organization_id", read_only=True)  # noqa: N815 (contract name)
@@ -256,11 +304,31 @@ class IntegrationSerializer(_OmitAbsent):
     app_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
     environment_config = EnvironmentFieldConfigSerializer(many=True, read_only=True)
     settings = serializers.JSONField(read_only=True, required=False)
+    integration_type = serializers.CharField(read_only=True)
+    connector_config = serializers.JSONField(read_only=True, required=False)
+    protected = serializers.BooleanField(read_only=True)
+    _manifest = serializers.JSONField(source="manifest", read_only=True, required=False)
+    maps = serializers.JSONField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
 
-class UseCaseSerializer(_OmitAbsent):
+class _VersionFields(_OmitAbsent):
+    """``changed_by`` is omitted when no user made the change; managed calls carry their type fields."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not data.get("changed_by"):
+            data.pop("changed_by", None)
+        if instance.type == UseCaseType.MANAGED_CALL:
+            if instance.type_annotations is not None:
+                data["type_annotations"] = instance.type_annotations
+            if hasattr(instance, "types_locked"):
+                data["types_locked"] = instance.types_locked
+        return data
+
+
+class UseCaseSerializer(_VersionFields):
     omit_when_none = ("slug", "configuration", "change_description")
 
     id = serializers.UUIDField(read_only=True)
@@ -271,6 +339,7 @@ class UseCaseSerializer(_OmitAbsent):
     enabled = serializers.BooleanField(read_only=True)
     configuration = serializers.JSONField(read_only=True, required=False)
     change_description = serializers.CharField(read_only=True, required=False)
+    changed_by = serializers.CharField(read_only=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -279,7 +348,7 @@ class IntegrationWithUseCasesSerializer(IntegrationSerializer):
     use_cases = UseCaseSerializer(many=True, read_only=True, source="use_cases.all")
 
 
-class UseCaseHistoryEntrySerializer(_OmitAbsent):
+class UseCaseHistoryEntrySerializer(_VersionFields):
     omit_when_none = ("slug", "configuration", "change_description")
 
     id = serializers.UUIDField(read_only=True)
@@ -291,6 +360,7 @@ class UseCaseHistoryEntrySerializer(_OmitAbsent):
     enabled = serializers.BooleanField(read_only=True)
     configuration = serializers.JSONField(read_only=True, required=False)
     change_description = serializers.CharField(read_only=True, required=False)
+    changed_by = serializers.CharField(read_only=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     history_created_at = serializers.DateTimeField(read_only=True)

@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from erpintegration import scopes
 from erpintegration.api.exception_handler import error_details, flatten_errors
 from erpintegration.auth import request_organization
 from erpintegration.exceptions import ValidationFailed
@@ -21,6 +22,7 @@ from integrations.mapping.payload import FORMATS
 from integrations.setup import selectors
 from integrations.setup.api import serializers as s
 from integrations.setup.services import app_mappings, integrations, use_cases
+from integrations.setup.services.mapping_environment import load_mapping_environment
 from integrations.setup.services.simulation import simulate_mapping, simulate_mapping_v2
 
 TAGS = ["integrations"]
@@ -50,8 +52,10 @@ def parse(serializer_class, request, *, partial: bool = False) -> dict:
 
 
 def actor(request) -> str:
-    """Who made a change, for history: the access token id (``api_…``)."""
-    return str(request.user)
+    """Who made a change (``changed_by``): the id of the user who created the token, or "" for a token
+    without a user (e.g. from ``create_token``), whose changes then carry no ``changed_by``."""
+    user_id = request.user.token.created_by_id
+    return str(user_id) if user_id is not None else ""
 
 
 # ------------------------------------------------------------------ v1 integrations
@@ -104,7 +108,8 @@ class UseCaseListView(APIView):
     @extend_schema(operation_id="listUseCases", tags=TAGS, parameters=[INTEGRATION_ID],
                    responses={200: s.UseCaseListSerializer, **_errors(401, 404)})
     def get(self, request, integrationId):
-        items = selectors.list_use_cases(request_organization(request), integrationId)
+        types = selectors.parse_types_flag(request.query_params.get("types"))
+        items = selectors.list_use_cases(request_organization(request), integrationId, types)
         return Response({"use_cases": s.UseCaseSerializer(items, many=True).data})
 
     @extend_schema(operation_id="createUseCase", tags=TAGS, parameters=[INTEGRATION_ID],
@@ -113,7 +118,7 @@ class UseCaseListView(APIView):
         org = request_organization(request)
         integration = selectors.get_integration(org, integrationId)
         data = parse(s.UseCaseCreateSerializer, request)
-        use_case = use_cases.create_use_case(org, integration, data)
+        use_case = use_cases.create_use_case(org, integration, data, actor=actor(request))
         return Response(s.UseCaseSerializer(use_case).data, status=status.HTTP_201_CREATED)
 
 
@@ -266,6 +271,9 @@ class MappingSimulationV2RequestSerializer(serializers.Serializer):
     event_configuration = ObjectField()
     format = serializers.ChoiceField(choices=FORMATS, default="json")
     payload = PayloadField()
+    integration_id = serializers.UUIDField(
+        required=False, help_text="Extension: simulate with this integration's environment values and maps "
+                                  "(the organisation's portals are always used)")
 
 
 class MappingSimulationRequestSerializer(serializers.Serializer):
@@ -292,6 +300,7 @@ _ERRORS = {
 
 
 class SimulateMappingV2View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # computes, stores nothing
     @extend_schema(
         operation_id="simulateMappingV2",
         tags=["erp"],
@@ -302,13 +311,18 @@ class SimulateMappingV2View(APIView):
         responses={200: _RESPONSE, **_ERRORS},
     )
     def post(self, request):
-        request_organization(request)
+        org = request_organization(request)
         serializer = MappingSimulationV2RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(simulate_mapping_v2(**serializer.validated_data))
+        data = dict(serializer.validated_data)
+        integration_id = data.pop("integration_id", None)
+        integration = selectors.get_integration(org, str(integration_id)) if integration_id else None
+        environment = load_mapping_environment(integration, organization=org)
+        return Response(simulate_mapping_v2(**data, environment=environment))
 
 
 class SimulateMappingV1View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # computes, stores nothing
     @extend_schema(
         operation_id="simulateMapping",
         tags=["erp"],
@@ -323,3 +337,15 @@ class SimulateMappingV1View(APIView):
         serializer = MappingSimulationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(simulate_mapping(**serializer.validated_data))
+
+
+# ------------------------------------------------------------------ secure proxies (v1.33)
+
+
+class SecureProxyListView(APIView):
+    """A literal path under ``/v1/integrations/``: routed before ``{integrationId}`` (see integrations/setup/api/urls.py)."""
+
+    @extend_schema(operation_id="listSecureProxies", tags=TAGS, responses={200: OpenApiTypes.OBJECT,
+                                                                            **_errors(401)})
+    def get(self, request):
+        return Response({"secure_proxies": selectors.list_secure_proxies(request_organization(request))})

@@ -4,21 +4,54 @@ from __future__ import annotations
 from django.db import transaction
 
 from erpintegration.exceptions import NotFound, ValidationFailed
+from integrations.configuration import ConfigurationInvalid
+from integrations.configuration.connector import validate_connector_config
 from integrations.models import Integration
+from integrations.setup.services import maps as map_rules
 from integrations.setup.services.timestamps import align_timestamps
 from integrations.setup.services.use_cases import sync_use_cases
 
 #: Fields a caller may set on an integration; anything else in ``data`` is ignored.
-EDITABLE_FIELDS = ("name", "description", "access_token_ids", "app_ids", "environment_config", "settings")
+EDITABLE_FIELDS = ("name", "description", "access_token_ids", "app_ids", "environment_config", "settings",
+                   "integration_type", "connector_config", "protected", "_manifest", "maps")
+#: Contract names that differ from the model's attribute names.
+MODEL_FIELD = {"_manifest": "manifest"}
+
+
+class InvalidConnectorConfig(ValidationFailed):
+    code = "INVALID_CONFIGURATION"
 
 
 def _apply(integration: Integration, data: dict) -> None:
     for field in EDITABLE_FIELDS:
         if field in data:
             value = data[field]
-            if field in ("access_token_ids", "app_ids", "environment_config") and value is None:
+            if field in ("access_token_ids", "app_ids", "environment_config", "maps") and value is None:
                 value = []
-            setattr(integration, field, value)
+            if field == "connector_config" and value is not None:
+                value = _connector_config(value, integration.connector_config)
+            if field == "integration_type" and value is None:
+                value = "erp"
+            if field == "protected":
+                value = bool(value)
+            setattr(integration, MODEL_FIELD.get(field, field), value)
+    check_map_keys(integration)
+
+
+def _connector_config(value, previous):
+    """Secrets only as ``{{env.key}}`` references; a literal is a 400 naming the field."""
+    try:
+        return validate_connector_config(value, previous if isinstance(previous, dict) else None)
+    except ConfigurationInvalid as exc:
+        raise InvalidConnectorConfig(exc.message, details=exc.details)
+
+
+def check_map_keys(integration: Integration) -> None:
+    """A map key must not also be a declared environment variable (both are ``$env.<key>``)."""
+    issues = map_rules.map_issues(integration.maps or [], map_rules.environment_keys(integration.environment_config))
+    if issues:
+        path, message = issues[0]
+        raise ValidationFailed(f"{path}: {message}", details=[{"path": p, "message": m} for p, m in issues])
 
 
 @transaction.atomic

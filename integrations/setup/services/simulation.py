@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from erpintegration.exceptions import Unprocessable
+from erpintegration.exceptions import Unprocessable, ValidationFailed
 from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
 from integrations.mapping.bounded import map_inbound, map_v1
+from integrations.mapping.direct import simulate_direct as simulate_direct_operations
 from integrations.mapping.engine import prefix_error_path
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
 
 
-def simulate_mapping_v2(*, event_configuration: dict, format: str, payload: Any) -> dict:  # noqa: A002
-    """The ``MappingSimulationResponse`` for a v2.0 inbound configuration."""
+def simulate_mapping_v2(*, event_configuration: dict, format: str, payload: Any,  # noqa: A002
+                        environment: MappingEnvironment | None = None) -> dict:
+    """The ``MappingSimulationResponse`` for a v2.0 inbound configuration; ``environment`` is what a worker
+    would load for the integration (``services.mapping_environment``), so ``$env``, maps, ``env_var_ref``
+    and ``portal_ref`` resolve as they will at runtime."""
     with _unprocessable():
         configuration = validate_configuration("inbound", event_configuration, root="event_configuration")
         data = parse_payload(payload, format)
         try:
-            return map_inbound(configuration, data).to_contract()
+            return map_inbound(configuration, data, environment=environment).to_contract()
         except MappingError as exc:
             raise prefix_error_path(exc, "event_configuration") from None
 
@@ -33,6 +38,18 @@ def simulate_mapping(*, mapping_configuration: dict, object_type: str, format: s
         configuration = validate_v1_mapping(mapping_configuration, root="mapping_configuration")
         data = parse_payload(payload, format)
         return map_v1(configuration, object_type, data).to_contract()
+
+
+def simulate_direct(*, event_configuration: dict, payload: Any) -> dict:
+    """simulateDirect (DOMAIN-1.33 2.1): the ``DirectSimulationResponse`` of a payload for a ``direct: true``
+    configuration. Every problem is collected (``valid: false``); 422 only when the simulation cannot run
+    (an invalid configuration); 400 for a configuration that is not direct."""
+    if event_configuration.get("direct") is not True:
+        raise ValidationFailed("event_configuration.direct: must be true (simulateDirect simulates direct mode; "
+                               "use simulateMappingV2 for mapped use cases)")
+    with _unprocessable():
+        configuration = validate_configuration("inbound", event_configuration, root="event_configuration")
+    return simulate_direct_operations(configuration, payload)
 
 
 class _unprocessable:

@@ -5,23 +5,34 @@ UseCaseHistory row in the same transaction, so history and state can never disag
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from erpintegration.exceptions import NotFound, ValidationFailed
 from erpintegration.lib.ids import parse_uuid
-from integrations.configuration import ConfigurationInvalid, validate_configuration
+from integrations.configuration import ConfigIssue, ConfigurationInvalid, validate_configuration
+from integrations.configuration.checks import Checker
+from integrations.configuration.managed_call import validate_type_annotations
+from integrations.configuration.secure_proxy import READ_ONLY_KEYS as SECURE_PROXY_READ_ONLY
 from integrations.models import Integration, UseCase, UseCaseHistory, UseCaseType
 from integrations.setup.services.timestamps import align_timestamps
+from monitoring import services as monitoring
+
+logger = logging.getLogger(__name__)
 
 SLUG_MAX_LENGTH = 255
 #: The fields a caller may change on an existing use case (``type`` may be repeated, not changed).
-UPDATABLE_FIELDS = ("name", "slug", "enabled", "configuration", "change_description")
+UPDATABLE_FIELDS = ("name", "slug", "enabled", "configuration", "change_description", "type_annotations")
 #: The state a history snapshot captures, so "did anything change?" compares exactly these.
-SNAPSHOT_FIELDS = ("name", "slug", "type", "enabled", "configuration", "change_description")
+SNAPSHOT_FIELDS = ("name", "slug", "type", "enabled", "configuration", "change_description", "type_annotations")
+#: Types a v0.46 client cannot express: a sync that deletes them without naming the type is suspicious (C7).
+NEWER_TYPES = (UseCaseType.MANAGED_CALL, UseCaseType.SECURE_PROXY)
+SYNC_DELETED_NEWER_TYPE = "USE_CASE_DELETED_BY_SYNC"
 
 
 class InvalidConfiguration(ValidationFailed):
@@ -40,6 +51,8 @@ def validated_configuration(use_case_type: str, configuration, previous=None, pa
     ``path_prefix`` locates the use case in a bigger request (``use_cases[2].``) so paths stay exact.
     """
     if configuration is None:
+        if use_case_type == UseCaseType.SECURE_PROXY and isinstance(previous, dict):
+            return {key: previous[key] for key in SECURE_PROXY_READ_ONLY if key in previous} or None
         return None
     try:
         return validate_configuration(
@@ -72,6 +85,24 @@ def _slugs_of(integration: Integration, exclude_pk=None) -> set[str]:
     return set(queryset.values_list("slug", flat=True))
 
 
+def validated_type_annotations(use_case_type: str, value, path_prefix: str = ""):
+    """``type_annotations`` exist on managed calls only; InvalidConfiguration naming the field otherwise."""
+    path = f"{path_prefix}type_annotations"
+    if value is None:
+        return None
+    if use_case_type != UseCaseType.MANAGED_CALL:
+        raise InvalidConfiguration(f"{path}: only managed_call use cases have type annotations",
+                                   details=[ConfigIssue(path, "only managed_call use cases have type annotations")
+                                            .as_dict()])
+    check = Checker()
+    validate_type_annotations(value, check, path)
+    try:
+        check.issues.raise_if_any()
+    except ConfigurationInvalid as exc:
+        raise InvalidConfiguration(exc.message, details=exc.details)
+    return value
+
+
 def _check_type(value, path: str) -> str:
     if value not in UseCaseType.values:
         raise ValidationFailed(f"{path}: must be one of {', '.join(UseCaseType.values)}")
@@ -95,9 +126,14 @@ def _save_guarding_slug(use_case: UseCase, path: str, **save_kwargs) -> None:
 
 
 def _new_use_case(
-    org, integration: Integration, data: dict, *, taken: set[str], path: str = ""
+    org, integration: Integration, data: dict, *, taken: set[str], path: str = "", actor: str = "",
+    require_slug: bool = False,
 ) -> UseCase:
-    """Build (unsaved) a use case from create ``data``; ``taken`` are slugs it must avoid."""
+    """Build (unsaved) a use case from create ``data``; ``taken`` are slugs it must avoid.
+
+    ``require_slug`` is the strict v1.33 rule for explicit creates (``ERPI_STRICT_SLUG``); by default a
+    missing slug is derived from the name, so v0.46 clients keep working (C1).
+    """
     use_case_type = _check_type(data.get("type"), f"{path}type")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -106,6 +142,8 @@ def _new_use_case(
     if slug:
         if slug in taken:
             raise DuplicateSlug(f"{path}slug: '{slug}' is already used by another use case of this integration")
+    elif require_slug:
+        raise ValidationFailed(f"{path}slug: This field is required.")
     else:
         slug = derive_slug(name, taken)
     use_case = UseCase(
@@ -117,6 +155,8 @@ def _new_use_case(
         enabled=bool(data.get("enabled", True)),
         configuration=validated_configuration(use_case_type, data.get("configuration"), path_prefix=path),
         change_description=data.get("change_description"),
+        changed_by=actor or "",
+        type_annotations=validated_type_annotations(use_case_type, data.get("type_annotations"), path),
     )
     if data.get("id"):
         use_case.id = data["id"]
@@ -124,11 +164,13 @@ def _new_use_case(
 
 
 @transaction.atomic
-def create_use_case(org, integration: Integration, data: dict) -> UseCase:
-    """A new use case; the slug is derived from the name when absent (DOMAIN 3.4) and unique per integration."""
+def create_use_case(org, integration: Integration, data: dict, actor: str = "") -> UseCase:
+    """A new use case; the slug is derived from the name when absent (DOMAIN 3.4, C1) unless
+    ``ERPI_STRICT_SLUG`` is on, and unique per integration. ``actor`` is the user id (or "")."""
     _check_owner(org, integration)
     Integration.objects.select_for_update().filter(pk=integration.pk).first()  # serialise slug derivation
-    use_case = _new_use_case(org, integration, data, taken=_slugs_of(integration))
+    use_case = _new_use_case(org, integration, data, taken=_slugs_of(integration), actor=actor,
+                             require_slug=getattr(settings, "ERPI_STRICT_SLUG", False))
     if data.get("id") and UseCase.objects.filter(pk=use_case.pk).exists():
         raise ValidationFailed(f"id: {use_case.pk} is already used by another use case")
     _save_guarding_slug(use_case, "", force_insert=True)
@@ -136,8 +178,11 @@ def create_use_case(org, integration: Integration, data: dict) -> UseCase:
     return use_case
 
 
-def _apply_update(current: UseCase, data: dict, path: str = "") -> None:
-    """Merge ``data`` into ``current`` in memory, enforcing type and slug immutability."""
+def _apply_update(current: UseCase, data: dict, path: str = "", actor: str = "") -> None:
+    """Merge ``data`` into ``current`` in memory, enforcing type and slug immutability.
+
+    ``types_locked`` is never taken from input (commitTypes sets it); ``changed_by`` becomes ``actor``.
+    """
     if "type" in data and data["type"] is not None and data["type"] != current.type:
         _check_type(data["type"], f"{path}type")
         raise ValidationFailed(
@@ -163,8 +208,11 @@ def _apply_update(current: UseCase, data: dict, path: str = "") -> None:
         current.configuration = validated_configuration(
             current.type, data["configuration"], previous=current.configuration, path_prefix=path
         )
-    # change_description describes *this* change (like a commit message), so it never carries over.
+    if "type_annotations" in data:
+        current.type_annotations = validated_type_annotations(current.type, data["type_annotations"], path)
+    # change_description describes *this* change (like a commit message), so it never carries over (C12).
     current.change_description = data.get("change_description")
+    current.changed_by = actor or ""
 
 
 def _state(use_case: UseCase, with_description: bool = True) -> tuple:
@@ -185,7 +233,7 @@ def update_use_case(org, use_case: UseCase, data: dict, actor: str = "") -> UseC
     """Partial merge (DOMAIN 1.2); snapshots the previous state first, attributed to ``actor``."""
     current = _locked(org, use_case)
     _snapshot(current, actor)
-    _apply_update(current, data)
+    _apply_update(current, data, actor=actor)
     _save_guarding_slug(current, "")
     return current
 
@@ -211,6 +259,7 @@ def restore_use_case_version(org, use_case: UseCase, history_id, actor: str = ""
             "configuration": entry.configuration,
             "change_description": description[:2000],
         },
+        actor=actor,
     )
     _save_guarding_slug(current, "")
     return current
@@ -251,8 +300,11 @@ def sync_use_cases(org, integration: Integration, items: list[dict], actor: str 
                 raise DuplicateSlug(f"{path}slug: duplicates use_cases[{explicit_slugs[slug]}].slug '{slug}'")
             explicit_slugs[slug] = index
 
+    listed_types = {item.get("type") for item in items}
     for pk, use_case in existing.items():
         if pk not in seen_ids:
+            if use_case.type in NEWER_TYPES and use_case.type not in listed_types:
+                _warn_sync_deleted(org, integration, use_case)
             use_case.delete()
 
     pending_creates = []
@@ -264,7 +316,7 @@ def sync_use_cases(org, integration: Integration, items: list[dict], actor: str 
             continue
         before = _state(current, with_description=False)
         snapshot = UseCaseHistory(**_snapshot_fields(current, actor))
-        _apply_update(current, item, path)
+        _apply_update(current, item, path, actor=actor)
         # An item that restates the current state is not a change: no save, no history entry.
         if _state(current, with_description=False) != before:
             snapshot.save()
@@ -277,7 +329,8 @@ def sync_use_cases(org, integration: Integration, items: list[dict], actor: str 
         own_slug = item.get("slug")
         if own_slug and own_slug in in_use:
             raise DuplicateSlug(f"{path}slug: '{own_slug}' is already used by another use case of this integration")
-        use_case = _new_use_case(org, integration, item, taken=in_use | (reserved - {own_slug}), path=path)
+        use_case = _new_use_case(org, integration, item, taken=in_use | (reserved - {own_slug}), path=path,
+                                 actor=actor)
         _save_guarding_slug(use_case, path, force_insert=True)
         align_timestamps(use_case)
         in_use.add(use_case.slug)
@@ -295,10 +348,24 @@ def _snapshot_fields(use_case: UseCase, actor: str) -> dict:
         "enabled": use_case.enabled,
         "configuration": use_case.configuration,
         "change_description": use_case.change_description,
+        "type_annotations": use_case.type_annotations,
         "created_at": use_case.created_at,
         "updated_at": use_case.updated_at,
         "changed_by": (actor or "")[:255],
     }
+
+
+def _warn_sync_deleted(org, integration: Integration, use_case: UseCase) -> None:
+    """C7: a declarative sync deleted a managed_call/secure_proxy use case although it listed no use case
+    of that type - the signature of a v0.46 client that cannot express the type. Allowed, but recorded."""
+    message = (f"The v2 sync deleted {use_case.type} use case '{use_case.name}' ({use_case.pk}) and listed no "
+               f"{use_case.type} use case: a client that predates v1.33 may have dropped it unknowingly")
+    logger.warning(message)
+    monitoring.record_configuration_warning(
+        org_id=org.pk, integration_id=str(integration.pk), code=SYNC_DELETED_NEWER_TYPE, message=message,
+        details={"use_case_id": str(use_case.pk), "type": use_case.type, "name": use_case.name,
+                 "slug": use_case.slug, "configuration": use_case.configuration},
+    )
 
 
 def _with_uuid_id(item: dict, index: int) -> dict:

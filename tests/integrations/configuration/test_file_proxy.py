@@ -1,4 +1,4 @@
-"""File-proxy configuration: auth, params, steps (Handlebars), response (JSONata), read-only requires_vpc."""
+"""File-proxy configuration: auth, params, steps (Handlebars), response (JSONata), direction, no requires_vpc."""
 from __future__ import annotations
 
 import copy
@@ -10,10 +10,8 @@ from tests.integrations.configuration.examples import FILE_PROXY
 from tests.integrations.configuration.helpers import assert_single_issue, delete_at, issues_of, set_at
 
 
-def test_valid_configuration_gains_requires_vpc_false():
-    result = validate_configuration("file_proxy", copy.deepcopy(FILE_PROXY))
-    assert result.pop("requires_vpc") is False
-    assert result == FILE_PROXY
+def test_valid_configuration_is_returned_unchanged():
+    assert validate_configuration("file_proxy", copy.deepcopy(FILE_PROXY)) == FILE_PROXY
 
 
 def test_password_grant_without_credentials_names_both():
@@ -30,15 +28,12 @@ def test_password_grant():
     assert validate_configuration("file_proxy", config)["auth"] == config["auth"]
 
 
-def test_requires_vpc_from_input_is_ignored():
+def test_requires_vpc_is_dropped_from_input_and_from_stored_configurations():
+    """C2: v1.33 removed the read-only display flag; it is ignored on input and no longer returned."""
     config = {**copy.deepcopy(FILE_PROXY), "requires_vpc": True}
-    assert validate_configuration("file_proxy", config)["requires_vpc"] is False
-
-
-def test_requires_vpc_is_kept_from_previous():
     previous = {**copy.deepcopy(FILE_PROXY), "requires_vpc": True}
-    config = {**copy.deepcopy(FILE_PROXY), "requires_vpc": False}
-    assert validate_configuration("file_proxy", config, previous=previous)["requires_vpc"] is True
+    assert "requires_vpc" not in validate_configuration("file_proxy", config)
+    assert "requires_vpc" not in validate_configuration("file_proxy", config, previous=previous)
 
 
 def test_none_configuration_is_allowed():
@@ -48,7 +43,7 @@ def test_none_configuration_is_allowed():
 def test_minimal_configuration():
     config = {"steps": [{"url": "https://files.example.com/{{params.id}}", "method": "GET", "response_type": "binary"}],
               "response": {"body": "steps[0].body", "encoding": "binary"}}
-    assert validate_configuration("file_proxy", copy.deepcopy(config)) == {**config, "requires_vpc": False}
+    assert validate_configuration("file_proxy", copy.deepcopy(config)) == config
 
 
 
@@ -92,7 +87,7 @@ INVALID = [
     ("steps-missing", delete_at(("steps",)), "configuration.steps", "is required"),
     ("steps-empty", set_at(("steps",), []), "configuration.steps", "at least 1 item"),
     ("step-url-missing", delete_at((*S0, "url")), "configuration.steps[0].url", "is required"),
-    ("step-method", set_at((*S0, "method"), "PUT"), "configuration.steps[0].method", "must be one of GET, POST"),
+    ("step-method", set_at((*S0, "method"), "HEAD"), "configuration.steps[0].method", "must be one of GET, POST, PUT, PATCH"),
     ("step-method-lowercase", set_at((*S0, "method"), "get"), "configuration.steps[0].method", "(got 'get')"),
     ("step-response-type", set_at((*S0, "response_type"), "xml"), "configuration.steps[0].response_type",
      "must be one of json, binary"),

@@ -224,7 +224,7 @@ def test_v1_resolves_the_integration_through_the_app_mapping(owner):
     assert_matches_contract("processErpUpdatesEvents", response)
     event = ErpEvent.objects.get(pk=response.json()["results"][0]["event_id"])
     assert event.integration == integration and event.correlation_id == "v1-corr"
-    assert InboundMonitoringEvent.objects.filter(sync_type="api_deprecation", status="warning").count() == 1
+    assert InboundMonitoringEvent.objects.filter(sync_type="api_deprecation", v1_status="warning").count() == 1
 
 
 def test_v1_unmapped_app_is_404(owner, other_org):

@@ -175,13 +175,13 @@ def monitoring_inserts_blocked():
 
     blocker = psycopg.connect(**connection.get_connection_params())
     try:
-        blocker.execute("LOCK TABLE monitoring_inboundmonitoringevent IN EXCLUSIVE MODE")
+        blocker.execute("LOCK TABLE monitoring_monitoringevent IN EXCLUSIVE MODE")
 
         def worker_is_waiting():
             with connections["default"].cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                    "AND relation = 'monitoring_inboundmonitoringevent'::regclass"
+                    "AND relation = 'monitoring_monitoringevent'::regclass"
                 )
                 return cursor.fetchone()[0] > 0
 
@@ -205,7 +205,7 @@ def test_posted_events_become_entities_with_monitoring_rows(owner, broker_queue)
     # strict order: the last event for each customer wins
     assert entities.get(attributes__customer_number="C-3").attributes["first_name"] == "Name 33"
     rows = InboundMonitoringEvent.objects.filter(integration_id=str(integration.id), correlation_id="worker-run")
-    assert rows.count() == 40 and set(rows.values_list("status", flat=True)) == {"success"}
+    assert rows.count() == 40 and set(rows.values_list("v1_status", flat=True)) == {"success"}
     assert set(rows.values_list("use_case_id", flat=True)) == {str(use_case.id)}
 
 

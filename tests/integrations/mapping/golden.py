@@ -3,7 +3,8 @@
 
 * ``object_type``: run ``map_v1`` (simulateMapping) instead of ``map_inbound``;
 * ``context``: ``{org_id, integration_id, file_proxy_base_url}`` to run with a runtime context;
-* ``xfail_engines``: ``{engine: reason}`` known wrong answers of an engine (strict expected failures).
+* ``xfail_engines``: ``{engine: reason}`` known wrong answers of an engine (strict expected failures);
+* ``environment``: ``{values, maps, portals}``: what ``$env``, ``env_var_ref`` and ``portal_ref`` read.
 
 ``expected.json`` is the ``MappingSimulationResponse`` (plus ``runtime`` with prune scopes and modes when
 the case checks them), or ``{"error": {"code", "path", "message"?, "jsonata_code"?}}``.
@@ -19,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from integrations.mapping.engine import RuntimeContext, map_inbound, map_v1
+from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.file_proxy import download_url
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError, MappingResult
@@ -48,7 +50,11 @@ def run_case(name: str) -> dict:
         if "object_type" in meta:
             result = map_v1(configuration, meta["object_type"], data)
         else:
-            result = map_inbound(configuration, data, _context(meta.get("context")))
+            environment = meta.get("environment")
+            result = map_inbound(configuration, data, _context(meta.get("context")),
+                                 environment=MappingEnvironment(
+                                     values=environment.get("values", {}), maps=environment.get("maps", {}),
+                                     portals=tuple(environment.get("portals", []))) if environment else None)
     except MappingError as exc:
         return {"error": _error_view(exc)}
     out = result.to_contract()

@@ -1,73 +1,8 @@
-"""The monitoring dashboard's figures: the windows it offers, breakdowns folded per use case and per error
-category, and the geometry of the server-drawn SVG charts.
-
-The numbers come from ``monitoring.stats`` (the functions behind getMonitoringStats and
-getMonitoringTimeSeries); this module only reshapes their few aggregated rows.
-"""
+"""The geometry of the server-drawn SVG stacked-bar charts of the monitoring dashboard (no JavaScript)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from monitoring import stats
-
-
-@dataclass(frozen=True)
-class Window:
-    key: str
-    label: str
-    span: timedelta
-    interval: str  # a key of monitoring.stats.INTERVALS; span / interval stays far below MAX_BUCKETS
-    tick_format: str  # strftime of the x-axis labels
-
-
-WINDOWS = {
-    window.key: window
-    for window in (
-        Window("1h", "Last hour", timedelta(hours=1), "5m", "%H:%M"),
-        Window("24h", "Last 24 hours", timedelta(hours=24), "1h", "%H:%M"),
-        Window("7d", "Last 7 days", timedelta(days=7), "3h", "%d %b"),
-        Window("30d", "Last 30 days", timedelta(days=30), "1d", "%d %b"),
-    )
-}
-DEFAULT_WINDOW = "24h"
-
-INBOUND_SERIES = (  # (counter in the bucket, legend label, CSS class): stacked bottom to top
-    ("success_count", "Success", "s-success"),
-    ("warning_count", "Warning", "s-warning"),
-    ("skipped_count", "Skipped", "s-skipped"),
-    ("error_count", "Error", "s-error"),
-)
-OUTBOUND_SERIES = (
-    ("success_count", "Succeeded", "s-success"),
-    ("pending_count", "Pending", "s-pending"),
-    ("error_count", "Failed", "s-error"),
-)
-FOLDED_COUNTERS = ("total_events", "success_count", "error_count", "skipped_count", "warning_count")
-
-
-def window_of(key: str | None) -> Window:
-    return WINDOWS.get(key or DEFAULT_WINDOW, WINDOWS[DEFAULT_WINDOW])
-
-
-def fold(breakdown: list[dict], key: str) -> list[dict]:
-    """Sum breakdown rows grouped by several keys down to one key (rows with most events first).
-
-    ``total_correlations`` is not summed: distinct counts do not add up across groups.
-    """
-    groups: dict = {}
-    for row in breakdown:
-        group = groups.setdefault(row[key], {key: row[key], **dict.fromkeys(FOLDED_COUNTERS, 0), "last_error_at": None})
-        for name in FOLDED_COUNTERS:
-            group[name] += row.get(name) or 0
-        if row.get("last_error_at") and (group["last_error_at"] is None or row["last_error_at"] > group["last_error_at"]):
-            group["last_error_at"] = row["last_error_at"]
-    out = list(groups.values())
-    for group in out:
-        group["success_rate"] = stats.inbound_success_rate(group)
-        group["last_error_at"] = parse_time(group["last_error_at"])
-    out.sort(key=lambda group: (-group["total_events"], str(group[key])))
-    return out
+from datetime import datetime
 
 
 def parse_time(value):
