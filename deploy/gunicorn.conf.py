@@ -33,3 +33,8 @@ def post_worker_init(worker):
     from integrations import embedded_schedule
 
     embedded_schedule.start()
+
+
+# The first-start banner (the admin password) below the start-up output, and prometheus-client's
+# multi-process clean-up when a worker exits: gunicorn hooks shared with `erpintegration serve`.
+from erpintegration.gunicorn_conf import child_exit, when_ready  # noqa: E402,F401

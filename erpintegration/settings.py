@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "monitoring.middleware.AccessLogMiddleware",  # outermost: X-Request-Id on every response, full latency
+    "monitoring.telemetry.RequestTelemetryMiddleware",  # latency histogram, log context (request id, org, ...)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "erpintegration.middleware.ApiBodySizeLimitMiddleware",
@@ -285,11 +286,17 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "erpintegration@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 
+# LOG_FORMAT=json: one JSON object per line with request id, organisation, integration and correlation id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")  # when set, /metrics needs "Authorization: Bearer <it>"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "erpintegration.logcontext.JsonFormatter"}},
+    "filters": {"context": {"()": "erpintegration.logcontext.ContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -308,6 +315,8 @@ OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIME
 OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
 OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
 OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+# Secure proxy static_ip mode: an HTTP CONNECT proxy on the host with the fixed egress address (empty: 503).
+SECURE_PROXY_STATIC_IP_HTTP_PROXY = os.environ.get("SECURE_PROXY_STATIC_IP_HTTP_PROXY", "")
 
 # Outbound webhook deliveries (docs/outbound.md): attempts per delivery, exponential backoff with jitter
 # (base doubles per attempt, capped), the wait for a webhook's answer, the response size kept, and how late a

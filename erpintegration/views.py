@@ -5,20 +5,47 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from erpintegration import health
 from erpintegration.middleware import API_PREFIXES
 
 
-def healthz(request):
-    """Liveness plus a real round trip to the database; 503 when it does not answer."""
-    body = {"status": "ok", "database": "ok", "database_engine": connection.vendor}
+def _database_error() -> str | None:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not ready"
-        body |= {"status": "error", "database": "unavailable", "error": str(exc.__class__.__name__)}
-        return JsonResponse(body, status=503)
-    return JsonResponse(body)
+        return exc.__class__.__name__
+    return None
+
+
+def healthz(request):
+    """The whole picture: database round trip, broker, a worker answering; 503 when any of them is down
+    (``status`` says which: ``error`` for the database, ``degraded`` for broker or worker)."""
+    body = {"status": "ok", "database": "ok", "database_engine": connection.vendor}
+    error = _database_error()
+    if error:
+        body |= {"status": "error", "database": "unavailable", "error": error}
+    body["broker"] = health.broker_status()
+    body |= health.workers() if body["broker"] != "unavailable" else {"worker": "unknown", "workers": []}
+    if body["status"] == "ok" and (body["broker"] == "unavailable" or body["worker"] in ("none", "unknown")):
+        body["status"] = "degraded"
+    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+
+
+def healthz_live(request):
+    """Liveness: the process answers (no dependency is checked, so a database outage restarts nothing)."""
+    return JsonResponse({"status": "ok"})
+
+
+def healthz_ready(request):
+    """Readiness: this process can serve requests: the database answers and, with a broker, the broker is
+    reachable (events are stored before the 2xx and wait for a worker, so no worker is needed to be ready)."""
+    error = _database_error()
+    broker = health.broker_status()
+    ready = error is None and broker != "unavailable"
+    body = {"status": "ok" if ready else "error", "database": "unavailable" if error else "ok", "broker": broker}
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _is_api(request) -> bool:

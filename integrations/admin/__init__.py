@@ -13,6 +13,7 @@ from integrations.models import (
     CatalogEvent,
     Integration,
     OutboundDelivery,
+    TypesCommit,
     UseCase,
     UseCaseHistory,
     Webhook,
@@ -92,6 +93,22 @@ class UseCaseHistoryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TypesCommit)
+class TypesCommitAdmin(admin.ModelAdmin):
+    """Committed type packages (commitTypes); read-only: the bookkeeping is written by the API."""
+
+    list_display = ["package_name", "version", "integration", "generated_by", "created_at", "organization"]
+    list_filter = ["organization", "created_at"]
+    search_fields = ["package_name", "version", "integration__id"]
+    list_select_related = ["integration", "organization"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

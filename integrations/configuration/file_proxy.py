@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from integrations.configuration.bindings import UPLOAD_BINDINGS, unknown_bindings
 from integrations.configuration.checks import MISSING, Checker
 from integrations.configuration.inbound import RESERVED_URL_PARAMS
 from integrations.configuration.issues import key_path
@@ -187,7 +188,11 @@ def _step(step: Any, check: Checker, path: str, index: int, *, upload: bool = Fa
     for key in ("body_jsonata", "enabled"):
         if key in step:
             if upload:
-                check.jsonata(step[key], key_path(path, key))
+                if check.jsonata(step[key], key_path(path, key)):
+                    unknown = unknown_bindings(step[key])
+                    if unknown:
+                        check.add(key_path(path, key), f"reads ${unknown[0]}, which is not a known binding "
+                                                       f"(use {', '.join('$' + b for b in sorted(UPLOAD_BINDINGS))})")
             else:
                 check.add(key_path(path, key), "is only allowed for direction 'upload'")
 

@@ -468,11 +468,21 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
             value, token = data.value, data.handle if data.owned_by(owner) else None
         else:
             value, token = data, None
-        return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
+        try:
+            return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
+        except ExpressionError as exc:
+            if exc.position is None and exc.code not in _NO_POSITION_CODES:
+                exc.position = _runtime_error_position(exc, text, value, bindings)
+            raise
     if not isinstance(data, PreparedData):
         data = prepare(data)
     compiled = compile_expression(text)
-    return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+    try:
+        return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+    except ExpressionError as exc:
+        if exc.position is None:
+            exc.position = _position_named_by(exc, text)
+        raise
 
 
 def _evaluate_isolated(text: str, data: Any, bindings: dict[str, Any] | None, timeout_ms: int | None) -> Any:
@@ -540,6 +550,47 @@ def _evaluate_on(owner: _Owner, text: str, value: Any, token: int | None, bindin
     if result == _UNDEF_MARK:
         return UNDEFINED
     return result
+
+
+# Bounds and engine failures: a position would point at nothing useful (and locating would rerun them).
+_NO_POSITION_CODES = frozenset({"D1012", "D1011", "D2015", "D0000", "S0500", None})
+_LOCATE_TIMEOUT_MS = 200
+_NON_FUNCTION_RE = re.compile(r"non-function: (\$\w+)")
+_OPERAND_RE = re.compile(r"(left|right) side of the (\S+) operator")
+
+
+def _runtime_error_position(error: ExpressionError, text: str, value: Any, bindings) -> int | None:
+    """jsonatapy reports no position for evaluation errors: ask jsonata-python, which evaluates the same
+    expression and locates its error, when it fails with the same code (briefly bounded); else name the
+    token the message names (``$foo`` of T1006). Positions point just after the offending token, as the
+    engines do. Only ever called for a failing expression, so the happy path costs nothing."""
+    position = _position_named_by(error, text)
+    if position is not None:
+        return position
+    if error.code == "T1006":  # jsonata-python reports T1006 at position 0 (and prints to stdout)
+        return None
+    try:
+        compiled = _lru(_python_cache(), text, _compile_python)
+        compiled.environment.set_runtime_bounds(_LOCATE_TIMEOUT_MS, _config.max_depth)
+        compiled.evaluate(None if value is UNDEFINED else value, bindings)
+    except RecursionError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - only its code and position matter
+        located = _from_engine_error(exc, text)
+        if located.code == error.code and located.position is not None:
+            return located.position
+    return None
+
+
+def _position_named_by(error: ExpressionError, text: str) -> int | None:
+    """The position of the token an error message names, when it occurs once in the expression."""
+    match = _NON_FUNCTION_RE.search(error.message)
+    if match and text.count(match.group(1) + "(") == 1:
+        return text.index(match.group(1) + "(") + len(match.group(1)) + 1
+    match = _OPERAND_RE.search(error.message)
+    if match and text.count(match.group(2)) == 1:
+        return text.index(match.group(2)) + len(match.group(2))
+    return None
 
 
 def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None,

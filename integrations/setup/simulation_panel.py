@@ -1,6 +1,7 @@
 """The live simulation panel: run the draft configuration over a sample payload with the production
 mapping engine (``integrations.setup.services.simulation``) and shape the outcome for the template."""
 import json
+import re
 from typing import Any
 
 from erpintegration.exceptions import ApplicationError
@@ -17,16 +18,39 @@ def editor_path(path: Any) -> str:
     return path
 
 
+_POSITION_IN_MESSAGE = re.compile(r"\(([STDU]\d{4}), position (\d+)\)")
+
+
+def jsonata_message(jsonata: dict) -> str:
+    """``T1006 at position 5: Attempted to invoke a non-function: $foo`` (the engine's own words)."""
+    code, position = jsonata.get("code"), jsonata.get("position")
+    where = f" at position {position}" if isinstance(position, int) else ""
+    return f"{code or 'JSONata error'}{where}: {jsonata.get('message') or 'evaluation failed'}"
+
+
+def _issue(item: dict) -> dict:
+    """One problem for the editor to place under its field; ``position`` (characters into the
+    expression, just after the offending token) lets the code editor draw its lint marker there."""
+    issue = {"path": editor_path(item.get("path")), "message": str(item.get("message") or "")}
+    jsonata = item.get("jsonata")
+    if isinstance(jsonata, dict):
+        issue["message"] = issue["message"] or jsonata_message(jsonata)
+        issue["code"] = jsonata.get("code")
+        if isinstance(jsonata.get("position"), int):
+            issue["position"] = jsonata["position"]
+    else:
+        match = _POSITION_IN_MESSAGE.search(issue["message"])
+        if match:  # a syntax error found by configuration validation
+            issue["code"], issue["position"] = match.group(1), int(match.group(2))
+    return issue
+
+
 def issues_of(details: Any) -> list[dict]:
     if isinstance(details, dict):
         details = details.get("issues") or ([details] if details.get("path") else [])
     if not isinstance(details, list):
         return []
-    return [
-        {"path": editor_path(item.get("path")), "message": str(item.get("message") or "")}
-        for item in details
-        if isinstance(item, dict)
-    ]
+    return [_issue(item) for item in details if isinstance(item, dict)]
 
 
 def _expression_marker(jsonata: dict) -> dict | None:
@@ -51,15 +75,28 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def _without_path(message: str, path: Any) -> str:
+    """``event_configuration.entities[0]: no unique id`` -> ``no unique id`` (the path is shown apart)."""
+    prefix = f"{path}: " if path else ""
+    return message[len(prefix):] if prefix and message.startswith(prefix) else message
+
+
 def failure(code: str, message: str, issues: list[dict] | None = None, details: Any = None) -> dict:
     jsonata = details.get("jsonata") if isinstance(details, dict) else None
+    if not isinstance(jsonata, dict):
+        jsonata = None
+    service_path = details.get("path") if isinstance(details, dict) else None
+    # A problem without its own words (e.g. MISSING_UNIQUE_IDENTIFIERS) says what the error says.
+    issues = [issue if issue.get("message") else {**issue, "message": f"{code}: {_without_path(message, service_path)}"}
+              for issue in issues or []]
     return {
         "ok": False,
         "error": {
             "code": code,
-            "message": message,
+            "message": jsonata.get("message") or message if jsonata else message,
+            "jsonata_code": jsonata.get("code") if jsonata else None,
             "path": editor_path(details.get("path")) if isinstance(details, dict) and details.get("path") else None,
-            "marker": _expression_marker(jsonata) if isinstance(jsonata, dict) else None,
+            "marker": _expression_marker(jsonata) if jsonata else None,
         },
         "issues": issues or [],
     }

@@ -409,10 +409,11 @@
       model = model || {};
     }
     var type = root.getAttribute("data-type");
-    if (type === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    if (type === "outbound") { renderOutbound(); enhanceExpressions(); markIssues(lastIssues); return; }
     var custom = (window.UseCaseStructuredEditors || {})[type];  // usecase-editor-types.js
     if (custom) {
       custom({ model: model, structured: structured, el: el, writeJson: writeJson, render: render, readOnly: readOnly });
+      enhanceExpressions();
       markIssues(lastIssues);
       return;
     }
@@ -431,13 +432,87 @@
         }
       }));
     }
+    enhanceExpressions();
     markIssues(lastIssues);
+  }
+
+  // ---- code editors (static/js/code-editor.js; plain fields when the bundle is absent) ---------------
+  var codeEditors = window.CodeEditor && window.CodeEditor.available ? window.CodeEditor : null;
+
+  // Keys of the sample payload (JSON keys at any depth, or XML element and attribute names), offered
+  // by the JSONata editors' completion.
+  function payloadKeys() {
+    var box = document.querySelector("#sim-payload");
+    var text = box ? box.value : "";
+    var keys = {};
+    try {
+      (function walk(value, depth) {
+        if (depth > 20 || value === null || typeof value !== "object") { return; }
+        if (Array.isArray(value)) { value.forEach(function (item) { walk(item, depth + 1); }); return; }
+        Object.keys(value).forEach(function (key) { keys[key] = true; walk(value[key], depth + 1); });
+      })(JSON.parse(text), 0);
+    } catch (error) {
+      var pattern = /<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)|\s([A-Za-z_][\w.-]*)=["']/g;
+      var match;
+      while ((match = pattern.exec(text)) !== null) { keys[match[1] || match[2]] = true; }
+    }
+    return Object.keys(keys).slice(0, 500);
+  }
+
+  function enhanceExpressions() {
+    if (!codeEditors || !structured) { return; }
+    codeEditors.prune();
+    structured.querySelectorAll("input[data-path$='.jsonataExpression'], textarea[data-path$='.jsonata_expression']").forEach(function (field) {
+      codeEditors.attach(field, { mode: "jsonata", keys: payloadKeys });
+    });
+  }
+
+  // The JSON view's range of the string at an issue's path (the expression it names), or null.
+  function jsonRangeOf(issue, doc) {
+    var steps = issue.path.replace(/^configuration\.?/, "").match(/[^.[\]]+/g) || [];
+    var value = model;
+    steps.forEach(function (step) { value = value === undefined || value === null ? undefined : value[/^\d+$/.test(step) ? Number(step) : step]; });
+    if (typeof value !== "string") { return null; }
+    var text = doc.toString();
+    var needle = JSON.stringify(value);
+    var key = steps.length ? JSON.stringify(steps[steps.length - 1]) : null;
+    var index = key ? text.indexOf(key + ": " + needle) : -1;
+    index = index >= 0 ? index + key.length + 2 : text.indexOf(needle);
+    if (index < 0) { return null; }
+    if (typeof issue.position === "number") {
+      var at = index + JSON.stringify(value.slice(0, issue.position)).length - 1;
+      return { from: Math.max(index + 1, at - 1), to: Math.max(index + 2, at) };
+    }
+    return { from: index, to: index + needle.length };
+  }
+
+  function lintEditors(issues) {
+    if (!codeEditors) { return; }
+    var jsonEditor = textarea.codeEditor;
+    var jsonErrors = [];
+    var byEditor = new Map();
+    root.querySelectorAll(".code-editor").forEach(function (wrapper) {
+      if (wrapper.codeEditor && wrapper.codeEditor !== jsonEditor) { byEditor.set(wrapper.codeEditor, []); }
+    });
+    issues.forEach(function (issue) {
+      var target = root.querySelector(".code-editor[data-path='" + issue.path + "']");
+      if (target && target.codeEditor && byEditor.has(target.codeEditor)) {
+        byEditor.get(target.codeEditor).push({ position: typeof issue.position === "number" ? issue.position : target.codeEditor.view.state.doc.length, message: issue.message });
+      }
+      if (jsonEditor) {
+        var range = jsonRangeOf(issue, jsonEditor.view.state.doc);
+        if (range) { jsonErrors.push({ from: range.from, to: range.to, message: issue.path + ": " + issue.message }); }
+      }
+    });
+    byEditor.forEach(function (errors, editor) { editor.setErrors(errors); });
+    if (jsonEditor) { jsonEditor.setErrors(jsonErrors); }
   }
 
   // ---- validation issues next to their fields ------------------------------------------------------
   var lastIssues = [];
   function markIssues(issues) {
     lastIssues = issues || [];
+    lintEditors(lastIssues);
     root.querySelectorAll(".issue-message").forEach(function (node) { node.remove(); });
     root.querySelectorAll(".is-invalid").forEach(function (node) { node.classList.remove("is-invalid"); });
     var unplaced = [];
@@ -524,7 +599,10 @@
   var formatButton = root.querySelector("[data-format-json]");
   if (formatButton) {
     formatButton.addEventListener("click", function () {
-      if (syncFromJson()) { textarea.value = JSON.stringify(model, null, 2); }
+      if (syncFromJson()) {
+        textarea.value = JSON.stringify(model, null, 2);
+        if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+      }
     });
   }
 
@@ -536,9 +614,16 @@
         other.setAttribute("aria-selected", selected ? "true" : "false");
         document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
       });
+      if (textarea.codeEditor) { textarea.codeEditor.view.requestMeasure(); }
     });
   });
 
+  if (codeEditors) {
+    codeEditors.attach(textarea, { mode: "json" });
+    textarea.addEventListener("configuration-changed", function () {
+      if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+    });
+  }
   if (syncFromJson()) { render(); } else { markIssues(lastIssues); }
 
   // ---- live simulation ------------------------------------------------------------------------------
@@ -610,6 +695,71 @@
         });
     });
   }
+  // Saved, named sample payloads of this use case.
+  var samplesBox = sim.querySelector("[data-samples]");
+  if (samplesBox) {
+    var samples = JSON.parse(document.getElementById("sample-payloads").textContent);
+    var sampleSelect = samplesBox.querySelector("[data-sample-select]");
+    var sampleName = samplesBox.querySelector("[data-sample-name]");
+    var sampleStatus = samplesBox.querySelector("[data-sample-status]");
+    var saveSample = samplesBox.querySelector("[data-sample-save]");
+    var deleteSample = samplesBox.querySelector("[data-sample-delete]");
+    var fillSamples = function (list, selected) {
+      samples = list;
+      sampleSelect.innerHTML = "";
+      sampleSelect.appendChild(el("option", { value: "", text: "Saved samples (" + list.length + ")…" }));
+      list.forEach(function (sample) {
+        sampleSelect.appendChild(el("option", { value: sample.id, text: sample.name, selected: sample.id === selected || null }));
+      });
+      if (deleteSample) { deleteSample.disabled = !sampleSelect.value; }
+    };
+    var post = function (url, body) {
+      return fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(body || {})
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) { throw new Error(data.message || ("HTTP " + response.status)); }
+          return data;
+        });
+      });
+    };
+    sampleSelect.addEventListener("change", function () {
+      var sample = samples.filter(function (s) { return s.id === sampleSelect.value; })[0];
+      if (deleteSample) { deleteSample.disabled = !sample; }
+      if (!sample) { return; }
+      payload.value = sample.payload;
+      format.value = sample.format;
+      if (sampleName) { sampleName.value = sample.name; }
+      sampleStatus.textContent = "Loaded “" + sample.name + "”.";
+      simulate();
+    });
+    if (saveSample) {
+      saveSample.addEventListener("click", function () {
+        var name = sampleName.value.trim();
+        if (!name) { sampleName.focus(); sampleStatus.textContent = "Name the sample first."; return; }
+        post(samplesBox.getAttribute("data-save-url"), { name: name, format: format.value, payload: payload.value })
+          .then(function (data) {
+            fillSamples(data.samples, data.sample.id);
+            sampleStatus.textContent = "Saved “" + data.sample.name + "” with this use case.";
+          })
+          .catch(function (error) { sampleStatus.textContent = "Not saved: " + error.message; });
+      });
+    }
+    if (deleteSample) {
+      deleteSample.addEventListener("click", function () {
+        var id = sampleSelect.value;
+        if (!id) { return; }
+        var url = samplesBox.getAttribute("data-delete-url").replace("00000000-0000-0000-0000-000000000000", id);
+        post(url).then(function (data) {
+          fillSamples(data.samples, "");
+          sampleStatus.textContent = "Sample deleted.";
+        }).catch(function (error) { sampleStatus.textContent = "Not deleted: " + error.message; });
+      });
+    }
+  }
+
   root.setAttribute("data-ready", "");  // listeners attached (tests wait for this)
   simulate();
 })();

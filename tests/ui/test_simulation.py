@@ -129,3 +129,28 @@ def test_prune_scopes_are_previewed(ui_client, integration):
                               json.dumps({"no": "K-1", "account": "A-1"}))
     assert body["ok"] is True and 'data-testid="prune-scope"' in body["html"]
     assert "keep_unique_ids" in body["html"] and "&quot;deletion_mode&quot;: &quot;delete&quot;" in body["html"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "code", "text"),
+    [("$foo(firstName)", "T1006", "non-function"), ("$number(firstName)", "D3030", "")],
+)
+def test_runtime_jsonata_error_shows_the_engines_message(ui_client, integration, expression, code, text):
+    broken = json.loads(json.dumps(CONFIG))
+    broken["entities"][0]["fields"][1]["jsonataExpression"] = expression
+    _, body = simulate(ui_client("viewer"), integration, broken)
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["path"] == "configuration.entities[0].fields[1].jsonataExpression"
+    assert issue["code"] == code and code in issue["message"] and text in issue["message"]
+    assert f'<code data-testid="jsonata-code">{code}</code>' in body["html"]
+    assert "JSONATA_ERROR" not in body["html"]
+
+
+def test_errors_without_their_own_message_keep_the_engines_words(ui_client, integration):
+    """A mapping error that names only a path (no issue text) still says what went wrong under the field."""
+    _, body = simulate(ui_client("viewer"), integration, payload=json.dumps({"firstName": "no id"}))
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["message"].startswith("MISSING_UNIQUE_IDENTIFIERS: ")
+    assert len(issue["message"]) > len("MISSING_UNIQUE_IDENTIFIERS: ")

@@ -32,6 +32,7 @@ from entities.services import (
     apply_mapping_result,
     lock_mapping_identities,
 )
+from erpintegration import logcontext
 from erpintegration.lib.ids import parse_uuid
 from erpintegration.models import Organization
 from integrations.inbound.services import lane_batches
@@ -276,6 +277,7 @@ class PreparedEvent:
 def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=None) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
+    logcontext.bind_event(event)
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None
@@ -311,6 +313,7 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
     if any use case failed. ``written``: step index -> report of steps a segment already wrote set-based."""
     event = prepared.event
+    logcontext.bind_event(event)
     record = partial(_record, rows=rows)
     failed = False
     for step_index, step in enumerate(prepared.steps):
