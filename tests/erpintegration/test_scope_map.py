@@ -27,6 +27,10 @@ EXPECTED = {
     "v1/integrations/<str:integrationId>/monitoring/access-logs": {"POST": V},
     "v1/integrations/<str:integrationId>/monitoring/outbound-events": {"POST": V},
     "^v2/erp/imports/(?P<import_id>[^/:]+):suggest-use-cases$": {"POST": V},  # reads the header, ranks
+    "v2/integrations/<str:integrationId>/monitoring/events": {"POST": V},
+    "v2/integrations/<str:integrationId>/monitoring/stats": {"POST": V},
+    "v2/integrations/<str:integrationId>/monitoring/time-series": {"POST": V},
+    "v2/integrations/<str:integrationId>/monitoring/external-events": {"POST": (scopes.MONITORING_INGEST,)},
 }
 
 
