@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: install run worker test test-pg sdk-deps lint fmt migrate clean bench
+.PHONY: install run stop worker test test-pg sdk-deps lint fmt migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,16 +22,24 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 ## Serve on 127.0.0.1:$(PORT) with the embedded default (SQLite, tasks in-process).
+## Choose the port with `make run PORT=9000`. The first start's admin password is repeated below the
+## server's start-up output.
 run: migrate
-	$(BIN)/python manage.py bootstrap --port $(PORT)
+	$(BIN)/python manage.py bootstrap --port $(PORT) --repeat-file var/first-start.txt
 	$(BIN)/python manage.py sweep_events
-	$(BIN)/gunicorn erpintegration.wsgi:application --bind 127.0.0.1:$(PORT) \
-	  --workers 1 --threads 8 --timeout 60 --access-logfile -
+	PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py --pid var/gunicorn.pid
+
+## Stop what `make run` / `make worker` started (from another terminal), by their pid files.
+stop:
+	@for f in var/gunicorn.pid var/celery.pid; do \
+	  if [ -f $$f ] && kill -0 $$(cat $$f) 2>/dev/null; then kill -TERM $$(cat $$f) && echo "stopped $$f ($$(cat $$f))"; \
+	  else rm -f $$f; fi; \
+	done
 
 ## A Celery worker with the beat scheduler embedded (needs CELERY_BROKER_URL); production runs one
 ## `celery beat` process separately.
 worker: install
-	$(BIN)/celery -A erpintegration worker -B --loglevel=info --concurrency=2
+	$(BIN)/celery -A erpintegration worker -B --loglevel=info --concurrency=2 --pidfile var/celery.pid
 
 ## The official @epilot/sdk for the SDK compatibility tests (skipped when npm is absent).
 sdk-deps:

@@ -99,9 +99,15 @@ def post(url: str, token: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def load() -> str:
+    """The machine's load next to each figure: the two cores are shared with whatever else runs."""
+    return f"[load {os.getloadavg()[0]:.1f}]"
+
+
 def send_burst(base: str, token: str, integrations: list[str], requests: int, start: int, threads: int = 4,
-               revision: int = 0):
-    """POST ``requests`` requests of 100 events, spread over the integrations, from ``threads`` threads."""
+               revision: int = 0, groups: int = 0):
+    """POST ``requests`` requests of 100 events, spread over the integrations, from ``threads`` threads. With
+    ``groups``, each event carries ``group_id`` ``g<customer % groups>`` (same customer, same lane)."""
     jobs = list(range(requests))
     lock = threading.Lock()
     statuses: dict[str, int] = {}
@@ -114,6 +120,9 @@ def send_burst(base: str, token: str, integrations: list[str], requests: int, st
                 job = jobs.pop()
             events = [{"event_name": "CustomerChanged", "timestamp": "2025-05-01T08:30:00Z",
                        "payload": payload(start + job * 100 + i, revision)} for i in range(100)]
+            if groups:
+                for i, event in enumerate(events):
+                    event["group_id"] = f"g{(start + job * 100 + i) % groups}"
             body = {"integration_id": integrations[job % len(integrations)], "events": events}
             for result in post(f"{base}/v3/erp/updates/events", token, body)["results"]:
                 with lock:
@@ -127,6 +136,34 @@ def send_burst(base: str, token: str, integrations: list[str], requests: int, st
     return statuses
 
 
+def statements_per_event(org, count: int) -> None:
+    """The worker's code path run in this process on ``count`` events of a fresh integration (no task is
+    sent): SQL statements per event and CPU per event, creates then updates, one batch each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.inbound.services import accept as inbound
+    from integrations.inbound.services import processing
+    from integrations.models import ErpEvent, Integration, UseCase
+
+    inbound._send_processing_task = lambda event_id: None
+    integration = Integration.objects.create(organization=org, name="Bench statements")
+    UseCase.objects.create(organization=org, integration=integration, name="CustomerChanged",
+                           slug="customer-changed", type="inbound", enabled=True, configuration=USE_CASE)
+    for label, revision in (("creates", 0), ("updates", 1)):
+        events = [{"event_name": "CustomerChanged", "timestamp": "2025-05-01T08:30:00Z",
+                   "payload": payload(10_000_000 + n, revision)} for n in range(count)]
+        for first in range(0, count, 100):
+            inbound.accept_events(org, "v3", {"integration_id": str(integration.id), "events": events[first:first + 100]})
+        last = ErpEvent.objects.filter(integration=integration).order_by("-sequence").values_list("id", flat=True)[0]
+        cpu = time.process_time()
+        with CaptureQueriesContext(connection) as queries:
+            applied = processing.process_events_through(str(last))
+        cpu = time.process_time() - cpu
+        print(f"in-process, {label}: {applied} events, {len(queries)} SQL statements = "
+              f"{len(queries) / applied:.3f} per event; CPU {cpu * 1000 / applied:.2f} ms/event {load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/inbound_bench")
@@ -134,6 +171,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests of 100 events per phase")
     parser.add_argument("--integrations", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--groups", type=int, default=0, help="group_id lanes per integration (0: strict order)")
     args = parser.parse_args()
 
     recreate_database(args.pg)
@@ -192,10 +230,10 @@ def main() -> None:
         events = args.requests * 100
 
         started = time.monotonic()
-        statuses = send_burst(base, token, integration_ids, args.requests, start=0)
+        statuses = send_burst(base, token, integration_ids, args.requests, start=0, groups=args.groups)
         accept_seconds = time.monotonic() - started
         print(f"accepted: {events} events in {accept_seconds:.2f}s = {events / accept_seconds:,.0f} events/s "
-              f"over HTTP (100 events a request, no worker running) {statuses}")
+              f"over HTTP (100 events a request, no worker running) {statuses} {load()}")
 
         drain_started = time.monotonic()
         workers = []
@@ -207,7 +245,7 @@ def main() -> None:
         print(f"drained backlog: {events} events in {finished - drain_started:.2f}s = "
               f"{events / (finished - drain_started):,.0f} events/s processed "
               f"(incl. worker start-up; {args.workers} workers, {args.integrations} integrations); "
-              f"worker CPU {drain_cpu:.1f}s (incl. start-up)")
+              f"worker CPU {drain_cpu:.1f}s (incl. start-up) {load()}")
 
         with connection.cursor() as cursor:
             cursor.execute("SHOW autovacuum")
@@ -219,24 +257,26 @@ def main() -> None:
                                                 if autovacuum != "on" else ""))
 
         started, cpu_before = time.monotonic(), cpu_seconds(workers)
-        send_burst(base, token, integration_ids, args.requests, start=events)
+        send_burst(base, token, integration_ids, args.requests, start=events, groups=args.groups)
         finished = wait_processed(2 * events)
         worker_cpu = cpu_seconds(workers) - cpu_before
         print(f"end to end: {events} events accepted and written in {finished - started:.2f}s = "
               f"{events / (finished - started):,.0f} events/s (3-entity use case); worker CPU "
-              f"{worker_cpu * 1000 / events:.2f} ms/event = {events / worker_cpu:,.0f} events/s per worker core")
+              f"{worker_cpu * 1000 / events:.2f} ms/event = {events / worker_cpu:,.0f} events/s per worker core "
+              f"{load()}")
         print(f"entities: {Entity.objects.count()} (expected {2 * events * 3})")
 
         started, cpu_before = time.monotonic(), cpu_seconds(workers)
-        send_burst(base, token, integration_ids, args.requests, start=0, revision=1)
+        send_burst(base, token, integration_ids, args.requests, start=0, revision=1, groups=args.groups)
         finished = wait_processed(3 * events)
         worker_cpu = cpu_seconds(workers) - cpu_before
         print(f"end to end, updates: {events} events changing the entities of phase 1 in {finished - started:.2f}s = "
               f"{events / (finished - started):,.0f} events/s; worker CPU {worker_cpu * 1000 / events:.2f} ms/event "
-              f"= {events / worker_cpu:,.0f} events/s per worker core")
+              f"= {events / worker_cpu:,.0f} events/s per worker core {load()}")
         changed = Entity.objects.filter(schema="contract", attributes__status="terminated").count()
         print(f"entities: {Entity.objects.count()} (expected {2 * events * 3}), contracts changed: {changed} "
               f"(expected {events})")
+        statements_per_event(org, 500)
     finally:
         for process in processes:
             try:

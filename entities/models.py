@@ -80,7 +80,8 @@ class MeterReading(models.Model):
     timestamp = models.DateTimeField()
     value = models.FloatField()
     source = models.CharField(max_length=32)
-    reason = models.CharField(max_length=32, blank=True, default="")
+    REASON_MAX_LENGTH = 255
+    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, default="")
     direction = models.CharField(max_length=32, blank=True, default="")
     attributes = models.JSONField(default=dict, blank=True)  # attributes beyond the columns above
     created_at = models.DateTimeField(default=timezone.now)

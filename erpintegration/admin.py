@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from erpintegration.models import AccessToken, Membership, Organization
+from erpintegration.models import AccessToken, Invitation, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,3 +33,16 @@ class AccessTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued through the UI or `manage.py create_token`, which show the secret once
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at", "accepted_by"]
+    list_filter = ["organization", "role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+    readonly_fields = ["organization", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at",
+                       "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are created on the members page, which shows the link once

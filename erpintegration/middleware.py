@@ -1,4 +1,5 @@
-"""Reject oversized API bodies up front with a JSON 413 instead of Django's HTML 400."""
+"""Reject oversized API bodies up front with a JSON 413 instead of Django's HTML 400, and chunked bodies
+(which Django would read as empty) with 411."""
 import json
 
 from django.conf import settings
@@ -18,6 +19,13 @@ class ApiBodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and \
+                not request.META.get("CONTENT_LENGTH"):
+            # Django reads a body by its Content-Length: a chunked one would silently arrive empty
+            message = "Chunked request bodies are not supported: send a Content-Length"
+            if request.path.startswith(API_PREFIXES):
+                return json_error(411, "LENGTH_REQUIRED", message)
+            return HttpResponse(message, status=411, content_type="text/plain")
         if request.path.startswith(API_PREFIXES):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

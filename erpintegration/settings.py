@@ -2,6 +2,7 @@
 SQLite in ``var/`` and Celery tasks executed in-process (no broker needed)."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,16 +27,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or narrow an existing one to that."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
 def _local_secret_key() -> str:
-    """A development key kept in var/ so sessions survive restarts; production sets SECRET_KEY."""
+    """A development key kept in var/ (mode 0600) so sessions survive restarts; production sets SECRET_KEY."""
     path = VAR_DIR / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _private_file(path)
+    key = path.read_text().strip()
+    if not key:
         key = secrets.token_urlsafe(50)
         path.write_text(key)
-        return key
+    return key
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
@@ -62,10 +69,12 @@ INSTALLED_APPS = [
     "entities",
     "monitoring",
     "fileproxy",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "monitoring.middleware.AccessLogMiddleware",  # outermost: X-Request-Id on every response, full latency
+    "monitoring.telemetry.RequestTelemetryMiddleware",  # latency histogram, log context (request id, org, ...)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "erpintegration.middleware.ApiBodySizeLimitMiddleware",
@@ -75,7 +84,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: login throttling (django-axes)
 ]
+
+# Login throttling (django-axes) for /login/ and /admin/login/: after AXES_FAILURE_LIMIT wrong passwords a
+# username is locked out (from every address), and so is an address (for every username), for the cool-off.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "erpintegration.ui.views.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "erpintegration.ui.views.login_locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "erpintegration.urls"
 CSRF_FAILURE_VIEW = "erpintegration.views.csrf_failure"
@@ -98,8 +119,13 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_SERVER_SIDE_BINDING"):
+    # opt-in: psycopg binds parameters on the server instead of quoting them into the SQL text
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and "mode=memory" not in str(DATABASES["default"]["NAME"]):
+        _private_file(Path(DATABASES["default"]["NAME"]))  # SQLite gives its -wal/-shm files the same mode
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions and a busy timeout keep concurrent writers from failing on SQLite.
@@ -138,7 +164,9 @@ INBOUND_SWEEP_AFTER_SECONDS = env_int("INBOUND_SWEEP_AFTER_SECONDS", 180)
 INBOUND_SWEEP_INTERVAL_SECONDS = env_int("INBOUND_SWEEP_INTERVAL_SECONDS", 60)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 # Fresh events of one integration are applied this many per transaction (a retried event goes alone).
-INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 50)
+INBOUND_PROCESSING_BATCH_SIZE = env_int("INBOUND_PROCESSING_BATCH_SIZE", 500)
+# Consecutive plain-upsert events of a lane are written set-based (integrations/services/lane_batches.py).
+INBOUND_SET_BASED_WRITES = env_bool("INBOUND_SET_BASED_WRITES", True)
 # Retention (days) of stored inbound events (finished ones) and of inbound monitoring rows.
 INBOUND_EVENT_RETENTION_DAYS = env_int("INBOUND_EVENT_RETENTION_DAYS", 30)
 MONITORING_RETENTION_DAYS = env_int("MONITORING_RETENTION_DAYS", 90)
@@ -158,6 +186,12 @@ ERPI_STRICT_SLUG = env_bool("ERPI_STRICT_SLUG", False)
 JSONATA_MAX_DEPTH = env_int("JSONATA_MAX_DEPTH", 200)
 JSONATA_MAX_SEQUENCE = env_int("JSONATA_MAX_SEQUENCE", 1_000_000)
 MAPPING_EVENT_TIMEOUT_MS = env_int("MAPPING_EVENT_TIMEOUT_MS", 10_000)
+# JSONata evaluates in supervised child processes under this address-space budget (0: in-process, unbounded)
+JSONATA_MEMORY_LIMIT_MB = env_int("JSONATA_MEMORY_LIMIT_MB", 256)
+JSONATA_MAX_OUTPUT_BYTES = env_int("JSONATA_MAX_OUTPUT_BYTES", 10 * 2**20)
+JSONATA_PROCESSES = env_int("JSONATA_PROCESSES", 2)
+MAPPING_MAX_VALUE_BYTES = env_int("MAPPING_MAX_VALUE_BYTES", 2**20)
+MAPPING_MAX_EVENT_BYTES = env_int("MAPPING_MAX_EVENT_BYTES", 10 * 2**20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["erpintegration.auth.BearerTokenAuthentication"],
@@ -168,7 +202,24 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "erpintegration.api.exception_handler.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["erpintegration.ratelimit.RequestRateThrottle"],
 }
+
+# Requests per minute (erpintegration/ratelimit.py); 0 turns a limit off.
+RATE_LIMIT_ORG_PER_MINUTE = env_int("RATE_LIMIT_ORG_PER_MINUTE", 1000)
+RATE_LIMIT_TOKEN_PER_MINUTE = env_int("RATE_LIMIT_TOKEN_PER_MINUTE", 1000)
+
+
+def cache_settings(environ) -> dict:
+    """Redis when ``REDIS_URL``/``CACHE_URL`` is set (rate-limit counters shared by every process),
+    else local memory (the embedded default runs one server process)."""
+    url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "erpintegration"}}
+
+
+CACHES = cache_settings(os.environ)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "erpintegration API",
@@ -219,6 +270,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbound-purge-history": {"task": "integrations.tasks.purge_outbound_history", "schedule": 24 * 3600.0},
     "monitoring-evaluate-notifications": {"task": "monitoring.tasks.evaluate_notifications",
                                           "schedule": float(env_int("NOTIFICATION_EVALUATION_SECONDS", 300))},
+    "outbound-reap-stream": {"task": "integrations.tasks.reap_outbound_stream", "schedule": 300.0},
     "imports-watchdog": {"task": "integrations.imports.watchdog", "schedule": 60.0},
 }
 
@@ -234,11 +286,17 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "erpintegration@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or None  # for EMAIL_BACKEND=...filebased.EmailBackend
 
+# LOG_FORMAT=json: one JSON object per line with request id, organisation, integration and correlation id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")  # when set, /metrics needs "Authorization: Bearer <it>"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "erpintegration.logcontext.JsonFormatter"}},
+    "filters": {"context": {"()": "erpintegration.logcontext.ContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -257,6 +315,8 @@ OUTBOUND_HTTP_CONNECT_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_CONNECT_TIME
 OUTBOUND_HTTP_READ_TIMEOUT = float(os.environ.get("OUTBOUND_HTTP_READ_TIMEOUT") or 30)
 OUTBOUND_HTTP_MAX_REDIRECTS = env_int("OUTBOUND_HTTP_MAX_REDIRECTS", 5)
 OUTBOUND_HTTP_MAX_RESPONSE_BYTES = env_int("OUTBOUND_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
+# Secure proxy static_ip mode: an HTTP CONNECT proxy on the host with the fixed egress address (empty: 503).
+SECURE_PROXY_STATIC_IP_HTTP_PROXY = os.environ.get("SECURE_PROXY_STATIC_IP_HTTP_PROXY", "")
 
 # Outbound webhook deliveries (docs/outbound.md): attempts per delivery, exponential backoff with jitter
 # (base doubles per attempt, capped), the wait for a webhook's answer, the response size kept, and how late a

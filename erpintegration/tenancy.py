@@ -3,7 +3,6 @@
 The member rules live here so they hold wherever members are managed: valid roles, an organisation always
 keeps one admin, a new user's first password is shown once."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -56,27 +55,6 @@ def _check_role(role: str) -> None:
 
 
 @transaction.atomic
-def add_member(organization: Organization, username: str, role: str, email: str = "") -> AddedMember:
-    """Give ``username`` the ``role`` in ``organization``; create the user (with a random password) if new."""
-    _check_role(role)
-    username = (username or "").strip()
-    if not username:
-        raise ValidationFailed("username is required", details={"field": "username"})
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    initial_password = None
-    if user is None:
-        initial_password = secrets.token_urlsafe(12)
-        user = User(username=username, email=(email or "").strip())
-        user.set_password(initial_password)
-        user.full_clean(exclude=["password"])
-        user.save()
-    elif Membership.objects.filter(organization=organization, user=user).exists():
-        raise Conflict(f"{username} is already a member of {organization.name}", details={"field": "username"})
-    membership = Membership.objects.create(organization=organization, user=user, role=role)
-    return AddedMember(membership=membership, initial_password=initial_password)
-
-
 def _membership(organization: Organization, membership_id) -> Membership:
     membership = (
         Membership.objects.select_for_update()

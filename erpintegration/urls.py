@@ -8,20 +8,27 @@ from erpintegration import views
 # The tabs of one integration's pages come from several rooms and apps but share the ``ui-integrations``
 # namespace (``{% url 'ui-integrations:deliveries' %}``), so the namespace is assembled here.
 integration_pages = [
+    path("", include("integrations.transfer.urls")),  # before setup: "import/" is not an integration id
     path("", include("integrations.setup.urls")),
+    path("", include("integrations.outbound.urls_simulation")),
     path("", include("integrations.outbound.urls_deliveries")),
+    path("", include("integrations.outbound.urls_stream")),
     path("", include("fileproxy.urls_environment")),
     path("", include("monitoring.urls_tab")),
+    path("", include("integrations.connectors.urls")),
 ]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
+    path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("redoc", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("", include("entities.api.urls_sync_status")),  # literal path first: it looks like an integration id
     path("", include("integrations.urls")),
+    path("", include("integrations.telemetry.urls")),
     path("", include("entities.urls")),
     path("", include("monitoring.api.urls")),
     path("", include("monitoring.urls")),

@@ -1,113 +1,28 @@
-"""OAuth2 tokens for file-proxy use cases: client-credentials and password grants (DOMAIN 1.9).
-
-The token request is form-encoded: ``grant_type`` + client credentials (+ username/password) + scope,
-audience, resource + ``body_params``; ``headers`` are added and ``query_params`` appended to ``token_url``.
-Every value but ``scope`` is a Handlebars template over ``{params, env}``. Tokens are cached (Django cache)
-until shortly before ``expires_in``; the cache key is a hash of the rendered request, so changing the
-configuration or a credential never serves a stale token, and no credential appears in a cache key.
-"""
+"""File-proxy auth tokens: the shared grant client (``erpintegration.lib.oauth2``) with the file proxy's
+error vocabulary (a bad auth block is CONFIGURATION_ERROR, a refused grant UPSTREAM_AUTH_FAILED)."""
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any
-from urllib.parse import urlencode
-
-from django.core.cache import cache
-
-from erpintegration.lib import http
+from erpintegration.lib import http, oauth2
 from fileproxy.errors import ConfigurationError, UpstreamError, from_http_error
-from fileproxy.templating import TemplateError, render
 
-GRANT_TYPES = {"oauth2_client_credentials": "client_credentials", "oauth2_password": "password"}
-EXPIRY_MARGIN_SECONDS = 30
-CACHE_PREFIX = "fileproxy:oauth:"
-
-
-def _render(template: Any, context: dict, env: dict[str, str], where: str) -> str:
-    try:
-        return render(str(template), context, env=env)
-    except TemplateError as exc:
-        raise ConfigurationError(f"auth.{where}: {exc}")
+GRANT_TYPES = oauth2.GRANT_TYPES
+cache_seconds = oauth2.cache_seconds
 
 
 def build_token_request(auth: dict, context: dict, env: dict[str, str]) -> tuple[str, dict, dict]:
-    """(url, form fields, headers) of the token request, every template rendered."""
-    grant = GRANT_TYPES.get(auth.get("type"))
-    if grant is None:
-        raise ConfigurationError(f"auth.type: must be one of {', '.join(GRANT_TYPES)}")
-    required = ("token_url", "client_id", "client_secret") + (("username", "password") if grant == "password" else ())
-    for key in required:
-        if not isinstance(auth.get(key), str):
-            raise ConfigurationError(f"auth.{key}: is required")
-    form: dict[str, str] = {"grant_type": grant}
-    for key in ("client_id", "client_secret") + (("username", "password") if grant == "password" else ()):
-        form[key] = _render(auth[key], context, env, key)
-    if auth.get("scope"):
-        form["scope"] = auth["scope"]
-    for key in ("audience", "resource"):
-        if auth.get(key):
-            form[key] = _render(auth[key], context, env, key)
-    for key, value in (auth.get("body_params") or {}).items():
-        form[key] = _render(value, context, env, f"body_params.{key}")
-    headers = {"Accept": "application/json"}
-    for key, value in (auth.get("headers") or {}).items():
-        headers[key] = _render(value, context, env, f"headers.{key}")
-    headers["Content-Type"] = "application/x-www-form-urlencoded"
-    url = _render(auth["token_url"], context, env, "token_url")
-    query = {key: _render(value, context, env, f"query_params.{key}")
-             for key, value in (auth.get("query_params") or {}).items()}
-    if query:
-        url += ("&" if "?" in url else "?") + urlencode(query)
-    return url, form, headers
-
-
-def _cache_key(url: str, form: dict, headers: dict, scope: str) -> str:
-    material = json.dumps([scope, url, sorted(form.items()), sorted(headers.items())])
-    return CACHE_PREFIX + hashlib.sha256(material.encode()).hexdigest()
-
-
-def cache_seconds(expires_in: Any) -> int:
-    """How long to keep a token: ``expires_in`` minus a margin (half of it for very short lifetimes)."""
     try:
-        seconds = int(float(expires_in))
-    except (TypeError, ValueError):
-        return 0
-    if seconds <= 1:
-        return 0
-    return seconds - EXPIRY_MARGIN_SECONDS if seconds > 2 * EXPIRY_MARGIN_SECONDS else seconds // 2
+        return oauth2.build_token_request(auth, context, env)
+    except oauth2.GrantConfigurationError as exc:
+        raise ConfigurationError(str(exc))
 
 
 def get_access_token(auth: dict, context: dict, env: dict[str, str], *, scope: str,
                      policy: http.Policy | None = None) -> str:
-    """A bearer token for ``auth``: from the cache, else requested from the token endpoint.
-
-    ``scope`` separates caches of different use cases (e.g. ``org:integration:use_case``).
-    """
-    url, form, headers = build_token_request(auth, context, env)
-    key = _cache_key(url, form, headers, scope)
-    token = cache.get(key)
-    if token:
-        return token
     try:
-        with http.request("POST", url, headers=headers, body=urlencode(form), policy=policy) as response:
-            status = response.status_code
-            data = response.read()
-    except http.OutboundHttpError as exc:
-        raise from_http_error(exc, "token request failed")
-    try:
-        payload = json.loads(data)
-    except ValueError:
-        payload = None
-    if not 200 <= status < 300:
-        detail = ""
-        if isinstance(payload, dict) and isinstance(payload.get("error"), str):
-            detail = f" ({payload['error'][:100]})"  # RFC 6749 error code only, never the whole body
-        raise UpstreamError(f"token endpoint answered {status}{detail}", code="UPSTREAM_AUTH_FAILED")
-    token = payload.get("access_token") if isinstance(payload, dict) else None
-    if not isinstance(token, str) or not token:
-        raise UpstreamError("token endpoint response has no access_token", code="UPSTREAM_AUTH_FAILED")
-    ttl = cache_seconds(payload.get("expires_in"))
-    if ttl:
-        cache.set(key, token, ttl)
-    return token
+        return oauth2.get_access_token(auth, context, env, scope=f"fileproxy:{scope}", policy=policy)
+    except oauth2.GrantConfigurationError as exc:
+        raise ConfigurationError(str(exc))
+    except oauth2.GrantFailed as exc:
+        if exc.http_error is not None:
+            raise from_http_error(exc.http_error, "token request failed")
+        raise UpstreamError(str(exc), code="UPSTREAM_AUTH_FAILED")

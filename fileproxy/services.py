@@ -17,18 +17,19 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from erpintegration.exceptions import ApplicationError, NotFound, ValidationFailed
 from erpintegration.lib import http, signing
 from erpintegration.lib.ids import parse_uuid
+from erpintegration.lib.templating import TemplateError, render
 from erpintegration.models import Organization
 from fileproxy import oauth
 from fileproxy.environment import Environment, load_environment
 from fileproxy.errors import ConfigurationError, SignatureRejected, UpstreamError, from_http_error
-from fileproxy.templating import TemplateError, render
+from fileproxy.secure_routing import SecureRouteRefused, attached_proxy, policy_for_step
 from integrations.inbound.services.file_urls import SIGNING_PURPOSE
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, evaluate, prepare
 from integrations.models import UseCase, UseCaseType
@@ -49,6 +50,7 @@ class FileDownload:
     content_type: str
     chunks: Iterator[bytes]
     content_length: int | None = None
+    allowed_origins: list[str] = field(default_factory=list)  # CORS: exact origins that may read the file
 
 
 def verify_download_signature(query: list[tuple[str, str]]) -> None:
@@ -116,6 +118,7 @@ class _Run:
                  policy: http.Policy):
         self.configuration, self.params, self.env = configuration, params, env
         self.scope, self.policy = scope, policy
+        self.proxy = None  # the attached secure_proxy use case, when the configuration names one
         self.steps: list[dict] = []
         self.binary: dict[int, bytes | http.Response] = {}
         self.nonce = secrets.token_hex(16)
@@ -149,8 +152,8 @@ class _Run:
         if not isinstance(step, dict) or not isinstance(step.get("url"), str):
             raise ConfigurationError(f"{where}.url: is required")
         method = step.get("method")
-        if method not in ("GET", "POST"):
-            raise ConfigurationError(f"{where}.method: must be GET or POST")
+        if method not in ("GET", "POST", "PUT", "PATCH"):
+            raise ConfigurationError(f"{where}.method: must be GET, POST, PUT or PATCH")
         url = self.render(step["url"], f"{where}.url")
         headers = {name: self.render(value, f"{where}.headers.{name}")
                    for name, value in (step.get("headers") or {}).items()}
@@ -158,14 +161,18 @@ class _Run:
         if self.auth_token and "authorization" not in names:
             headers["Authorization"] = f"Bearer {self.auth_token}"
         body = None
-        if method == "POST" and step.get("body") is not None:
+        if method != "GET" and step.get("body") is not None:
             body = self.render(step["body"], f"{where}.body")
             if "content-type" not in names:
                 headers["Content-Type"] = _guess_body_type(body)
         host = urlsplit(url).hostname or "?"
         label = f"{where} ({method} {host})"
         try:
-            response = http.request(method, url, headers=headers, body=body, policy=self.policy)
+            policy = policy_for_step(self.proxy, url, self.policy)
+        except SecureRouteRefused as exc:
+            raise UpstreamError(f"{label}: {exc}", code=exc.code)
+        try:
+            response = http.request(method, url, headers=headers, body=body, policy=policy)
         except http.OutboundHttpError as exc:
             raise from_http_error(exc, label)
         try:
@@ -296,6 +303,10 @@ def open_download(query: list[tuple[str, str]], *, policy: http.Policy | None = 
     scope = f"{use_case.organization_id}:{use_case.integration_id}:{use_case.id}"
     run = _Run(configuration, params, env, scope, policy or http.Policy.from_settings())
     try:
+        run.proxy = attached_proxy(use_case)
+    except SecureRouteRefused as exc:
+        raise ConfigurationError(str(exc))
+    try:
         run.authenticate()
         run.run_steps()
         download = run.build_download()
@@ -307,6 +318,8 @@ def open_download(query: list[tuple[str, str]], *, policy: http.Policy | None = 
         run.close()
         raise
     _record_call(use_case, params, "FILE_PROXY_OK", f"Serving {download.filename}")
+    origins = configuration.get("allowed_origins")
+    download.allowed_origins = [o for o in origins if isinstance(o, str)] if isinstance(origins, list) else []
     return download
 
 

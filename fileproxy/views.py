@@ -39,6 +39,10 @@ def download(request):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
+    origin = request.headers.get("Origin")
+    if origin and origin in file.allowed_origins:  # allowed_origins: exact match only, never a wildcard
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
     return response
 
 

@@ -22,6 +22,11 @@ class IntegrationsConfig(AppConfig):
             max_depth=settings.JSONATA_MAX_DEPTH,
             max_sequence=settings.JSONATA_MAX_SEQUENCE,
             event_timeout_ms=settings.MAPPING_EVENT_TIMEOUT_MS,
+            memory_limit_mb=settings.JSONATA_MEMORY_LIMIT_MB,
+            max_output_bytes=settings.JSONATA_MAX_OUTPUT_BYTES,
+            processes=settings.JSONATA_PROCESSES,
+            max_value_bytes=settings.MAPPING_MAX_VALUE_BYTES,
+            max_event_bytes=settings.MAPPING_MAX_EVENT_BYTES,
         )
         # The entity pages link an entity to the event that last changed it; entities sits below
         # integrations, so integrations hands it the link builder instead of entities importing upward.

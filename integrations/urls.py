@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("integrations.connectors.api.urls")),
     path("", include("integrations.setup.api.urls")),
     path("", include("integrations.inbound.api.urls")),
     path("", include("integrations.outbound.api.urls")),

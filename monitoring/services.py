@@ -387,6 +387,7 @@ def record_outbound_attempt(
     duration_ms: int | None = None,
     attempt: int | None = None,
     next_attempt_at: datetime | None = None,
+    request_headers: dict | None = None,
 ) -> None:
     """Append one attempt to the row and set its status (``pending`` while retries remain) and last response."""
     row = OutboundMonitoringEvent.objects.filter(pk=row_id).first()
@@ -401,6 +402,8 @@ def record_outbound_attempt(
     }
     if next_attempt_at is not None:
         entry["next_attempt_at"] = next_attempt_at.isoformat().replace("+00:00", "Z")
+    if request_headers:
+        entry["request_headers"] = request_headers
     row.attempts = [*row.attempts, entry]
     row.status = status
     if http_response is not None:

@@ -18,7 +18,8 @@ APP_ORDER = ("fileproxy", "integrations", "entities", "monitoring", "erpintegrat
 PURE_ENGINES = {
     "integrations/mapping": ("integrations.mapping",),
     "integrations/configuration": ("integrations.configuration", "integrations.mapping"),
-    "fileproxy/templating.py": (),
+    "erpintegration/lib/templating.py": (),
+    "integrations/connectors/typegen": ("integrations.connectors.typegen",),
 }
 NOT_PURE = ("django", "rest_framework", "celery", "kombu", "psycopg")
 

@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from erpintegration.tokens import issue_token
 from tests.factories import MembershipFactory, OrganizationFactory
 
+pytest_plugins = ["tests.connector_fixtures"]
+
 
 @dataclass
 class ApiPersona:

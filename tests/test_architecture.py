@@ -73,6 +73,7 @@ def test_celery_task_names_stay_the_published_ones(settings):
         "integrations.tasks.process_events", "integrations.tasks.sweep_events",
         "integrations.tasks.purge_inbound_events", "integrations.tasks.deliver_outbound",
         "integrations.tasks.sweep_deliveries", "integrations.tasks.purge_outbound_history",
+        "integrations.tasks.reap_outbound_stream",
         "monitoring.tasks.purge_inbound_monitoring", "monitoring.tasks.purge_access_logs",
         "monitoring.tasks.evaluate_notifications",
         "entities.purge_deleted_entities", "integrations.imports.watchdog",

@@ -20,6 +20,7 @@ from entities.services.operations import array_operation, json_equal
 from entities.services.report import EntityOutcome
 from entities.services.rows import (
     UPDATED_FIELDS,
+    insert_rows,
     is_relation_value,
     lock_identities,
     sync_relation_edges,
@@ -78,8 +79,17 @@ def _candidate_values(attributes: dict, key: str) -> list:
     return [v for v in values if isinstance(v, SCALARS)]
 
 
-def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
-    """Apply ``updates`` (sharing one ``batch_key``) in order; returns the entity of each update."""
+class NotBatchable(Exception):
+    """``upsert_batch(strict=True)``: the run cannot be applied set-based; nothing was written."""
+
+
+def upsert_batch(ctx: WriteContext, updates: list, *, event_ids: list[str] | None = None,
+                 strict: bool = False) -> list[Entity]:
+    """Apply ``updates`` (sharing one ``batch_key``) in order; returns the entity of each update.
+
+    ``event_ids``: the event of each update (a run gathered from several events of a lane), written as the
+    entity's ``last_event_id``; default ``ctx.event_id``. ``strict``: raise :class:`NotBatchable` instead of
+    falling back to the one-by-one path (whose writes would carry ``ctx.event_id``)."""
     schema = updates[0].entity_slug
     identities = [dict(u.unique_identifiers) for u in updates]
     first_key = sorted(identities[0])[0]
@@ -87,7 +97,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     for index, ids in enumerate(identities):
         identity = tuple(sorted((k, _scalar_key(v)) for k, v in ids.items()))
         if identity in by_identity:
-            return _one_by_one(ctx, updates)
+            return _fallback(ctx, updates, strict)
         by_identity[identity] = index
     by_first: dict[tuple, list[int]] = {}
     for index, ids in enumerate(identities):
@@ -106,7 +116,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
                 for i in by_first.get(_scalar_key(value), [])
                 if all(python_match(entity.attributes, k, v) for k, v in identities[i].items())}
         if len(hits) > 1:
-            return _one_by_one(ctx, updates)  # one entity answers two identities: order matters
+            return _fallback(ctx, updates, strict)  # one entity answers two identities: order matters
         for i in hits:
             matches.setdefault(i, []).append(entity)
 
@@ -123,13 +133,14 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     to_create, to_update, unchanged, relation_edges = [], [], [], []
     entities: list[Entity] = []
     for index, update in enumerate(updates):
+        event_id = (event_ids[index] if event_ids is not None else ctx.event_id) or ""
         entity = matches.get(index, [None])[0]
         attributes, relation_keys = build_attributes(ctx, entity, schema, identities[index],
                                                      dict(update.attributes or {}), update.config_index)
         if entity is None:
             entity = Entity(organization=ctx.organization, schema=schema, attributes=attributes,
                             created_at=ctx.now, updated_at=ctx.now, last_synced_at=ctx.now,
-                            last_event_id=ctx.event_id or "", last_integration_id=ctx.integration_id or "")
+                            last_event_id=event_id, last_integration_id=ctx.integration_id or "")
             to_create.append(entity)
             action = "created"
         elif json_equal(attributes, entity.attributes):
@@ -138,7 +149,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
         else:
             entity.attributes = attributes
             entity.updated_at = entity.last_synced_at = ctx.now
-            entity.last_event_id, entity.last_integration_id = ctx.event_id or "", ctx.integration_id or ""
+            entity.last_event_id, entity.last_integration_id = event_id, ctx.integration_id or ""
             to_update.append(entity)
             action = "updated"
         if relation_keys:
@@ -149,7 +160,7 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
 
     ctx.forget(schema)
     if to_create:
-        Entity.objects.bulk_create(to_create)
+        insert_rows(to_create)
     if to_update:
         update_rows(to_update, UPDATED_FIELDS)
     if unchanged:
@@ -160,6 +171,12 @@ def upsert_batch(ctx: WriteContext, updates: list) -> list[Entity]:
     return entities
 
 
+def _fallback(ctx: WriteContext, updates: list, strict: bool) -> list[Entity]:
+    if strict:
+        raise NotBatchable(updates[0].entity_slug)
+    return _one_by_one(ctx, updates)
+
+
 def _one_by_one(ctx: WriteContext, updates: list) -> list[Entity]:
     return [
         upsert_entity(ctx, u.entity_slug, dict(u.unique_identifiers), dict(u.attributes or {}), u.config_index)[0]
@@ -167,4 +184,4 @@ def _one_by_one(ctx: WriteContext, updates: list) -> list[Entity]:
     ]
 
 
-__all__ = ["MIN_BATCH", "batch_key", "is_relation_value", "upsert_batch"]
+__all__ = ["MIN_BATCH", "NotBatchable", "batch_key", "is_relation_value", "upsert_batch"]

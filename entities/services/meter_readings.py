@@ -97,11 +97,8 @@ def validate_reading(update, index: int) -> dict[str, Any]:
             raise _invalid(f"{where} source '{source}' must be one of {', '.join(MeterReading.SOURCES)}",
                            update.config_index, item=index, field="source")
         columns["source"] = source
-        reason = attributes.get("reason")
-        if reason not in (None, "") and reason not in MeterReading.REASONS:
-            raise _invalid(f"{where} reason '{reason}' must be one of {', '.join(MeterReading.REASONS)} or empty",
-                           update.config_index, item=index, field="reason")
-        columns["reason"] = _text(reason)
+        # never rejected for its reason: kept as written (bounded by the column), flagged by apply_reading_update
+        columns["reason"] = _text(attributes.get("reason"))[:MeterReading.REASON_MAX_LENGTH]
     columns["direction"] = _text(attributes.get("direction"))
     return columns
 
@@ -147,6 +144,9 @@ def _find_reading(ctx, meter, counter, columns, matching: str, config_index: int
 
 def apply_reading_update(ctx: WriteContext, update, index: int) -> None:
     columns = validate_reading(update, index)
+    if columns.get("reason") and columns["reason"] not in MeterReading.REASONS:
+        ctx.warn(f"NON_STANDARD_READING_REASON: meter_readings[{update.config_index}] (item {index}) reason "
+                 f"'{columns['reason']}' is not one of {', '.join(MeterReading.REASONS)}; stored as written")
     meter = resolve_meter(ctx, update.meter, "meter", update.config_index, required=True)
     counter = resolve_meter(ctx, update.meter_counter, "meter_counter", update.config_index, required=True)
     reading = _find_reading(ctx, meter, counter, columns, update.reading_matching, update.config_index)

@@ -10,7 +10,7 @@ from typing import Any
 
 from entities.models import Entity
 from entities.services.context import WriteContext
-from entities.services.lookup import find_by_unique_ids
+from entities.services.lookup import find_by_unique_ids, parse_entity_id
 from entities.services.operations import ARRAY_OPS, apply_keyed_op, as_list, write_repeatable_items
 from entities.services.report import EntityOutcome
 from entities.services.rows import find_one, identity_attributes, insert_entity, lock_identity, mark_synced
@@ -36,6 +36,14 @@ def _lookup_all(ctx: WriteContext, schema: str, key: str, items: list) -> list[E
     for index, item in enumerate(items):
         ids = item.get("$entity_unique_ids") if isinstance(item, dict) else None
         item_schema = item.get("_schema") if isinstance(item, dict) else None
+        if not item_schema and isinstance(ids, dict) and set(ids) == {"_id"}:  # direct mode: {entity_id}
+            target = _by_id_any_schema(ctx, ids["_id"])
+            if target is None:
+                _unresolvable(ctx, schema, key, f"item {index}: no entity with id {ids['_id']}")
+                return None
+            item["_schema"] = target.schema
+            found.append(target)
+            continue
         if not isinstance(ids, dict) or not ids or not item_schema:
             _unresolvable(ctx, schema, key, f"item {index} has no _schema or $entity_unique_ids")
             return None
@@ -49,6 +57,14 @@ def _lookup_all(ctx: WriteContext, schema: str, key: str, items: list) -> list[E
             return None
         found.append(matches[0] if matches else None)
     return found
+
+
+def _by_id_any_schema(ctx: WriteContext, entity_id: Any) -> Entity | None:
+    """A direct-mode ``{entity_id}`` relation item names no schema: the organisation's live entity of that id."""
+    pk = parse_entity_id(entity_id)
+    if pk is None:
+        return None
+    return Entity.objects.filter(organization=ctx.organization, pk=pk, deleted_at__isnull=True).first()
 
 
 def _find_or_create(ctx: WriteContext, item: dict, entity: Entity | None, config_index: int) -> Entity:

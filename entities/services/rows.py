@@ -4,6 +4,9 @@ The building blocks of ``upsert.py`` and ``relations.py``; imports neither."""
 from __future__ import annotations
 
 import hashlib
+import json
+import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db import connections
@@ -152,13 +155,64 @@ def insert_entity(entity: Entity) -> None:
     entity._state.db = connection.alias
 
 
+def _recordset(connection, fields) -> str:
+    """``jsonb_to_recordset(%s::jsonb) AS v(col type, ...)``: all rows as one JSON parameter. One C-speed
+    ``json.dumps`` instead of binding rows x columns parameters (or arrays whose every element psycopg quotes
+    with a regular expression)."""
+    columns = ", ".join(f"{connection.ops.quote_name(f.column)} {f.db_type(connection)}" for f in fields)
+    return f"jsonb_to_recordset(%s::jsonb) AS v({columns})"
+
+
+def _json_rows(entities: list[Entity], fields, *, add: bool = False) -> str:
+    rows = []
+    for entity in entities:
+        row = {}
+        for f in fields:
+            value = f.pre_save(entity, add=True) if add else getattr(entity, f.attname)
+            if isinstance(value, uuid.UUID):
+                value = str(value)
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            row[f.column] = value
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def insert_rows(entities: list[Entity]) -> None:
+    """New entities in one INSERT: on PostgreSQL ``INSERT ... SELECT ... FROM jsonb_to_recordset(...)``, one
+    parameter however many rows (``bulk_create`` binds and quotes rows x columns)."""
+    connection = connections[Entity.objects.db]
+    if len(entities) < 2 or connection.vendor != "postgresql":
+        Entity.objects.bulk_create(entities)
+        return
+    quote = connection.ops.quote_name
+    fields = Entity._meta.concrete_fields
+    names = ", ".join(quote(f.column) for f in fields)
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {}".format(quote(Entity._meta.db_table), names,
+                                                          ", ".join(f"v.{quote(f.column)}" for f in fields),
+                                                          _recordset(connection, fields))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_json_rows(entities, fields, add=True)])
+    for entity in entities:
+        entity._state.adding = False
+        entity._state.db = connection.alias
+
+
 def update_rows(entities: list[Entity], field_names: tuple[str, ...]) -> None:
-    """One parameterised UPDATE (run for every row) of ``field_names``: the ORM's ``update()`` (and
-    ``bulk_update``'s CASE expressions) cost more to build than the statement costs the database."""
+    """Write ``field_names`` of ``entities``: on PostgreSQL one ``UPDATE ... FROM jsonb_to_recordset(...)``,
+    elsewhere one parameterised UPDATE run for every row. The ORM's ``update()`` (and ``bulk_update``'s CASE
+    expressions) cost more to build than the statement costs the database."""
     connection = connections[Entity.objects.db]
     quote = connection.ops.quote_name
     fields = [Entity._meta.get_field(name) for name in field_names]
     pk_field = Entity._meta.pk
+    if len(entities) > 1 and connection.vendor == "postgresql":  # one statement, one JSON parameter
+        sql = "UPDATE {} AS t SET {} FROM {} WHERE t.{} = v.{}".format(
+            quote(Entity._meta.db_table), ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields),
+            _recordset(connection, [*fields, pk_field]), quote(pk_field.column), quote(pk_field.column))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_json_rows(entities, [*fields, pk_field])])
+        return
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(Entity._meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(pk_field.column))
     rows = [

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections
+from django.utils import timezone
 
 from entities.models import EntitySyncState
 from entities.services.context import WriteContext
@@ -54,6 +55,14 @@ class SyncStateBatch:
 
     def __init__(self):
         self.states: dict[tuple, _State] = {}
+
+    def add_report(self, report, *, organization, integration_id: str, event_id: str | None,
+                   use_case_id: str | None) -> None:
+        """Like :meth:`add`, for writes done outside a ``WriteContext`` of this event (the set-based path of a
+        lane's segment reports each event's outcomes separately)."""
+        ctx = WriteContext(organization=organization, integration_id=integration_id, event_id=event_id,
+                           now=timezone.now(), report=report)
+        self.add(ctx, use_case_id)
 
     def add(self, ctx: WriteContext, use_case_id: str | None) -> None:
         integration_id = _uuid(ctx.integration_id)

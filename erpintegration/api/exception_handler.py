@@ -2,6 +2,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ _DRF_CODES = {
     exceptions.MethodNotAllowed: "METHOD_NOT_ALLOWED",
     exceptions.NotAcceptable: "NOT_ACCEPTABLE",
     exceptions.UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
-    exceptions.Throttled: "TOO_MANY_REQUESTS",
+    exceptions.Throttled: "RATE_LIMITED",
     exceptions.ParseError: "MALFORMED_REQUEST",
 }
 
@@ -75,6 +76,14 @@ def api_exception_handler(exc, context):
         response = Response({"code": code, "message": str(message)}, status=exc.status_code)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             response["WWW-Authenticate"] = 'Bearer realm="api"'
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        return response
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc)
+        response = Response({"code": "SERVICE_UNAVAILABLE",
+                             "message": "The database is unavailable; try again shortly"}, status=503)
+        response["Retry-After"] = "5"
         return response
     logger.exception("Unhandled API error", exc_info=exc)
     return Response({"code": "INTERNAL_ERROR", "message": "Internal server error"}, status=500)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import logging
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,9 @@ from urllib.parse import quote, urljoin, urlsplit
 ALLOWED_SCHEMES = ("http", "https")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK_SIZE = 64 * 1024
+
+
+logger = logging.getLogger(__name__)
 
 
 class OutboundHttpError(Exception):
@@ -42,6 +46,10 @@ class InvalidUrl(OutboundHttpError):
 
 class DestinationBlocked(OutboundHttpError):
     """The host resolves only to addresses the SSRF guard refuses."""
+
+
+class AddressNotAllowed(DestinationBlocked):
+    """The host resolves (also) to an address outside ``Policy.required_networks`` (secure proxy)."""
 
 
 class ConnectionFailed(OutboundHttpError):
@@ -75,6 +83,11 @@ class Policy:
     max_response_bytes: int = 50 * 1024 * 1024
     allowlist: tuple[str, ...] = ()
     user_agent: str = "erpintegration"
+    #: When set (the secure proxy's ``allowed_ips``), *every* resolved address must lie in one of these
+    #: CIDRs, and only these non-global ranges are let through the guard (``allowlist`` is not consulted).
+    required_networks: tuple[str, ...] = ()
+    #: ``http://host:port`` of an HTTP CONNECT proxy (static egress IP); the tunnel carries HTTP and TLS alike.
+    egress_proxy: str | None = None
 
     @classmethod
     def from_settings(cls, **overrides) -> Policy:
@@ -171,20 +184,56 @@ def address_allowed(host: str, address: str, allowlist: tuple[str, ...]) -> bool
     return any(plain.version == net.version and plain in net for net in _networks(allowlist))
 
 
-def resolve_checked(host: str, port: int, policy: Policy) -> str:
-    """The first resolved address of ``host`` that the guard allows; DestinationBlocked when none is."""
+def resolve_host(host: str, port: int) -> list[str]:
+    """All addresses of ``host`` (the one DNS lookup of a request; tests replace it with a fake resolver)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def _resolve(host: str, port: int) -> list[str]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return resolve_host(host, port)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ConnectionFailed(f"cannot resolve host {host!r}: {exc}")
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        # One answer for "does not resolve" and "resolves to a private address": what internal names resolve
+        # to (or whether they exist) stays in the server's log.
+        logger.warning("outbound request refused: cannot resolve %r: %s", host, exc)
+        raise DestinationBlocked(_NOT_ALLOWED % host) from None
+
+
+def addresses_in_networks(addresses: list[str], cidrs: tuple[str, ...]) -> list[str]:
+    """The addresses of ``addresses`` that lie in none of ``cidrs`` (empty: all inside)."""
+    networks = list(_networks(cidrs))
+    outside = []
+    for address in addresses:
+        ip = _plain_ip(ipaddress.ip_address(address.split("%", 1)[0]))
+        if not any(ip.version == net.version and ip in net for net in networks):
+            outside.append(address)
+    return outside
+
+
+def resolve_checked(host: str, port: int, policy: Policy) -> str:
+    """The first resolved address of ``host`` that the guard allows; DestinationBlocked when none is.
+
+    With ``policy.required_networks`` every address must be inside them (AddressNotAllowed otherwise), so a
+    name that also resolves elsewhere is refused outright rather than connected to its "good" address.
+    """
+    addresses = _resolve(host, port)
+    if policy.required_networks:
+        outside = addresses_in_networks(addresses, policy.required_networks)
+        if outside:
+            raise AddressNotAllowed(
+                f"host {host!r} resolves to {', '.join(outside)}, outside the allowed IP ranges"
+            )
+        return addresses[0]
     for address in addresses:
         if address_allowed(host, address, policy.allowlist):
             return address
-    raise DestinationBlocked(
-        f"host {host!r} resolves to a non-public address ({', '.join(addresses)}); "
-        "add it to OUTBOUND_HTTP_ALLOWLIST if this ERP is on your network"
-    )
+    logger.warning("outbound request refused: %r resolves to non-public %s", host, ", ".join(addresses))
+    raise DestinationBlocked(_NOT_ALLOWED % host)
+
+
+_NOT_ALLOWED = ("destination not allowed: %r is not a reachable public address (operators can allow "
+                "destinations on their own network with OUTBOUND_HTTP_ALLOWLIST)")
 
 
 def _open_socket(ip: str, port: int, connect_timeout: float, read_timeout: float) -> socket.socket:
@@ -210,6 +259,8 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
     def connect(self):
         self.sock = _open_socket(self._ip, self.port, self.timeout, self._read_timeout)
+        if self._tunnel_host:  # through an egress proxy: CONNECT first
+            self._tunnel()
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -222,7 +273,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self):
         sock = _open_socket(self._ip, self.port, self.timeout, self._read_timeout)
         try:
-            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+            if self._tunnel_host:  # through an egress proxy: CONNECT, then TLS with the destination
+                self.sock = sock
+                self._tunnel()
+            self.sock = self._context.wrap_socket(sock, server_hostname=self._tunnel_host or self.host)
         except BaseException:
             sock.close()
             raise
@@ -298,8 +352,32 @@ class Response:
         self.close()
 
 
+def _proxy_connection(target: _Target, policy: Policy, ssl_context: ssl.SSLContext | None):
+    """A connection tunnelled through ``policy.egress_proxy`` (CONNECT); the destination is still checked
+    against the policy first, the proxy itself is the operator's own host and is not."""
+    resolve_checked(target.host, target.port, policy)
+    proxy = parse_url(policy.egress_proxy)
+    addresses = _resolve(proxy.host, proxy.port)
+    if target.scheme == "https":
+        connection = _PinnedHTTPSConnection(proxy.host, proxy.port, addresses[0], policy.connect_timeout,
+                                            policy.read_timeout, ssl_context or ssl.create_default_context())
+    else:
+        connection = _PinnedHTTPConnection(proxy.host, proxy.port, addresses[0], policy.connect_timeout,
+                                           policy.read_timeout)
+    connection.set_tunnel(target.host, target.port)
+    return connection
+
+
 def _send(method: str, target: _Target, headers: Mapping[str, str], body: bytes | None, policy: Policy,
           ssl_context: ssl.SSLContext | None):
+    if policy.egress_proxy:
+        connection = _proxy_connection(target, policy, ssl_context)
+    else:
+        connection = _direct_connection(target, policy, ssl_context)
+    return _exchange(connection, method, target, headers, body, policy)
+
+
+def _direct_connection(target: _Target, policy: Policy, ssl_context: ssl.SSLContext | None):
     ip = resolve_checked(target.host, target.port, policy)
     if target.scheme == "https":
         context = ssl_context or ssl.create_default_context()
@@ -308,6 +386,11 @@ def _send(method: str, target: _Target, headers: Mapping[str, str], body: bytes 
     else:
         connection = _PinnedHTTPConnection(target.host, target.port, ip, policy.connect_timeout,
                                            policy.read_timeout)
+    return connection
+
+
+def _exchange(connection, method: str, target: _Target, headers: Mapping[str, str], body: bytes | None,
+              policy: Policy):
     try:
         connection.putrequest(method, target.path, skip_accept_encoding=True)
         names = {name.lower() for name in headers}

@@ -29,9 +29,8 @@ class TokenForm(forms.Form):
         return scopes or list(ALL_SCOPES)
 
 
-class AddMemberForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username", help_text="An existing user, or a new one.")
-    email = forms.EmailField(required=False, label="Email", help_text="Only used when the user is new.")
+class InviteMemberForm(forms.Form):
+    email = forms.EmailField(label="Email", help_text="Whom you invite; they accept with their own account.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER, label="Role")
 
 

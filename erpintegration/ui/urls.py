@@ -14,4 +14,5 @@ urlpatterns = [
     path("settings/members/", views.member_list, name="members"),
     path("settings/members/<int:membership_id>/role/", views.member_role, name="member-role"),
     path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member-remove"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -13,6 +13,7 @@ from integrations.models import (
     CatalogEvent,
     Integration,
     OutboundDelivery,
+    TypesCommit,
     UseCase,
     UseCaseHistory,
     Webhook,
@@ -95,6 +96,22 @@ class UseCaseHistoryAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(TypesCommit)
+class TypesCommitAdmin(admin.ModelAdmin):
+    """Committed type packages (commitTypes); read-only: the bookkeeping is written by the API."""
+
+    list_display = ["package_name", "version", "integration", "generated_by", "created_at", "organization"]
+    list_filter = ["organization", "created_at"]
+    search_fields = ["package_name", "version", "integration__id"]
+    list_select_related = ["integration", "organization"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AppMapping)
 class AppMappingAdmin(admin.ModelAdmin):
     list_display = ["app_id", "component_id", "integration", "organization", "updated_at"]
@@ -147,4 +164,4 @@ class OutboundDeliveryAdmin(admin.ModelAdmin):
         return False
 
 # Registering the other admin modules' models: they import this package's helpers, so they come last.
-from integrations.admin import environment, events, imports  # noqa: E402,F401
+from integrations.admin import environment, events, imports, stream  # noqa: E402,F401

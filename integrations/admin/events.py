@@ -6,6 +6,8 @@ from integrations.models import (
     EventDeduplication,
     EventProcessingLock,
     EventSequence,
+    ReplayJob,
+    SamplePayload,
     TrackingRecord,
 )
 
@@ -60,3 +62,22 @@ class TrackingRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplayJob)
+class ReplayJobAdmin(ReadOnlyAdmin):
+    """Replay-all jobs and their progress (started from the events page or ``manage.py replay_events``)."""
+
+    list_display = ["id", "organization", "integration", "status", "done", "total", "errors", "created_by", "created_at"]
+    list_filter = ["status", "organization"]
+    search_fields = ["id", "integration__name", "created_by"]
+
+
+@admin.register(SamplePayload)
+class SamplePayloadAdmin(admin.ModelAdmin):
+    """Named sample payloads of use cases (edited in the use-case editor)."""
+
+    list_display = ["name", "use_case", "organization", "format", "updated_at"]
+    list_filter = ["format", "organization"]
+    search_fields = ["name", "use_case__name"]
+    readonly_fields = ["id", "organization", "use_case", "created_by", "created_at", "updated_at"]

@@ -8,8 +8,10 @@ declare ``params``/``allowed_origins``/step ``body``; an upload refuses those an
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from integrations.configuration.bindings import UPLOAD_BINDINGS, unknown_bindings
 from integrations.configuration.checks import MISSING, Checker
 from integrations.configuration.inbound import RESERVED_URL_PARAMS
 from integrations.configuration.issues import key_path
@@ -21,6 +23,9 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 RESPONSE_TYPES = ("json", "binary")
 ENCODINGS = ("base64", "binary")
+SECRET_KEYS = ("client_secret", "password")
+# A secret is only ever a reference to an (encrypted) environment value, never the secret itself.
+SECRET_REFERENCE = re.compile(r"^\\?\{\{\s*env\.[A-Za-z0-9_.\-]+\s*\}\}$")
 
 
 def validate_file_proxy(config: Any, check: Checker, path: str) -> None:
@@ -114,15 +119,24 @@ def _auth(auth: Any, check: Checker, path: str) -> None:
             suffix = " for type 'oauth2_password'" if key in ("username", "password") else ""
             check.add(key_path(path, key), f"is required{suffix}")
         elif check.string(auth[key], key_path(path, key)):
-            check.template(auth[key], key_path(path, key))
+            _template_or_secret(auth, key, check, path)
     for key in ("audience", "resource", "username", "password"):
         if key in auth and key not in required:
-            check.template(auth[key], key_path(path, key))
+            _template_or_secret(auth, key, check, path)
     if "scope" in auth:
         check.string(auth["scope"], key_path(path, "scope"), allow_empty=True)
     for key in ("body_params", "headers", "query_params"):
         if key in auth:
             check.string_map(auth[key], key_path(path, key), templates=True)
+
+
+def _template_or_secret(auth: dict, key: str, check: Checker, path: str) -> None:
+    if key in SECRET_KEYS:
+        if not isinstance(auth[key], str) or not SECRET_REFERENCE.match(auth[key].strip()):
+            check.add(key_path(path, key), "must be a reference to a SecretString environment value, "
+                      "{{env.<key>}}: secrets are not stored in configurations")
+        return
+    check.template(auth[key], key_path(path, key))
 
 
 def _params(params: Any, check: Checker, path: str) -> None:
@@ -174,7 +188,11 @@ def _step(step: Any, check: Checker, path: str, index: int, *, upload: bool = Fa
     for key in ("body_jsonata", "enabled"):
         if key in step:
             if upload:
-                check.jsonata(step[key], key_path(path, key))
+                if check.jsonata(step[key], key_path(path, key)):
+                    unknown = unknown_bindings(step[key])
+                    if unknown:
+                        check.add(key_path(path, key), f"reads ${unknown[0]}, which is not a known binding "
+                                                       f"(use {', '.join('$' + b for b in sorted(UPLOAD_BINDINGS))})")
             else:
                 check.add(key_path(path, key), "is only allowed for direction 'upload'")
 

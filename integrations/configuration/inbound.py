@@ -34,21 +34,41 @@ def validate_inbound(config: Any, check: Checker, path: str) -> None:
     """Record every issue of an inbound configuration (``InboundIntegrationEventConfiguration``)."""
     if not check.object(config, path):
         return
-    direct = config.get("direct", False)
-    if "direct" in config and not check.boolean(direct, key_path(path, "direct")):
-        direct = False
+    if "direct" in config and not check.boolean(config["direct"], key_path(path, "direct")):
+        return
+    if config.get("direct") is True:
+        _direct_allow_list(config, check, path)
+        return
     entities = config.get("entities", MISSING)
     if entities is not MISSING and check.array(entities, key_path(path, "entities")):
         for _, entity, entity_path in check.each(entities, key_path(path, "entities")):
-            _entity(entity, check, entity_path, direct=direct is True)
+            _entity(entity, check, entity_path)
     readings = config.get("meter_readings", MISSING)
     if readings is not MISSING and check.array(readings, key_path(path, "meter_readings")):
         for _, reading, reading_path in check.each(readings, key_path(path, "meter_readings")):
             _meter_reading(reading, check, reading_path)
 
 
-def _entity(entity: Any, check: Checker, path: str, *, direct: bool = False) -> None:
-    """One ``IntegrationEntity``; in direct mode ``fields`` may be omitted (an allow-list entry)."""
+def _direct_allow_list(config: dict, check: Checker, path: str) -> None:
+    """Direct mode (DOMAIN-1.33 1.4, 2.1): ``entities`` is an optional allow-list of ``{entity_schema,
+    unique_ids?}``; ``fields`` and ``meter_readings`` are not used (kept, not checked)."""
+    entities = config.get("entities", MISSING)
+    if entities is MISSING or not check.array(entities, key_path(path, "entities")):
+        return
+    for _, entity, entity_path in check.each(entities, key_path(path, "entities")):
+        if not check.object(entity, entity_path):
+            continue
+        schema = check.required(entity, "entity_schema", entity_path)
+        if schema is not MISSING:
+            check.string(schema, key_path(entity_path, "entity_schema"))
+        if "unique_ids" in entity:
+            ids_path = key_path(entity_path, "unique_ids")
+            if check.array(entity["unique_ids"], ids_path, min_items=1):
+                for _, unique_id, id_path in check.each(entity["unique_ids"], ids_path):
+                    check.string(unique_id, id_path)
+
+
+def _entity(entity: Any, check: Checker, path: str) -> None:
     if not check.object(entity, path):
         return
     schema = check.required(entity, "entity_schema", path)
@@ -67,7 +87,7 @@ def _entity(entity: Any, check: Checker, path: str, *, direct: bool = False) -> 
     elif mode in PRUNE_MODES:
         check.add(key_path(path, "scope"), f"is required when mode is {mode!r}")
 
-    fields = entity.get("fields", MISSING) if direct else check.required(entity, "fields", path)
+    fields = check.required(entity, "fields", path)
     mapped: set[str] = set()
     if fields is not MISSING and check.array(fields, key_path(path, "fields")):
         for _, field, field_path in check.each(fields, key_path(path, "fields")):

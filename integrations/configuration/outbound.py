@@ -20,6 +20,7 @@ from typing import Any
 
 from integrations.configuration.checks import MISSING, Checker
 from integrations.configuration.issues import key_path
+from integrations.configuration.poll_delivery import POLL_KEYS, check_poll_delivery, validate_poll_mappings
 
 SERVER_KEYS = ("created_at", "updated_at")
 ACK_TRACKING = ("on", "off")
@@ -54,6 +55,7 @@ def _file_proxy_delivery(delivery: dict, check: Checker, path: str) -> None:
 DELIVERY_VARIANTS: dict[str, DeliveryVariant] = {
     "webhook": DeliveryVariant(_webhook_delivery, ("webhook_id", "webhook_name", "webhook_url"), "required"),
     "file_proxy": DeliveryVariant(_file_proxy_delivery, ("use_case_slug",), "rejected"),
+    "poll": DeliveryVariant(check_poll_delivery, POLL_KEYS, "optional"),  # an enqueue-time transform
 }
 
 
@@ -80,6 +82,7 @@ def validate_outbound(config: Any, check: Checker, path: str) -> None:
                 check.add(key_path(mapping_path, "id"),
                           f"{mapping_id!r} is already used by mappings[{seen_ids[mapping_id]}]")
             seen_ids.setdefault(mapping_id, index)
+    validate_poll_mappings(mappings, check, mappings_path)
 
 
 def _mapping(mapping: Any, check: Checker, path: str) -> None:

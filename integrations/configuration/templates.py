@@ -1,6 +1,6 @@
 """Structural checks for the Handlebars templates of file-proxy auth and steps.
 
-Rendering lives in ``fileproxy.templating``; here we only catch what would certainly fail or render
+Rendering lives in ``erpintegration.lib.templating``; here we only catch what would certainly fail or render
 garbage: a ``{{`` never closed, unclosed or mismatched block helpers, empty tags, and references to
 ``steps.N`` that have not run yet.
 """

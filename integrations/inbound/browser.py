@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from erpintegration.lib.ids import parse_uuid
 from erpintegration.lib.paging import decode_position, encode_position, keyset_page
+from integrations.inbound.filters import apply_criteria
 from integrations.models import ErpEvent, Integration, UseCase
 from monitoring.models import InboundMonitoringEvent
 
@@ -25,6 +26,7 @@ class EventFilters:
     since: datetime | None = None
     until: datetime | None = None
     correlation_id: str = ""
+    group_id: str = ""
     q: str = ""
     integration: Integration | None = None
     errors: dict = field(default_factory=dict)
@@ -48,28 +50,30 @@ def event_page(org, filters: EventFilters, cursor: str | None = None, page_size:
     qs = ErpEvent.objects.filter(organization=org).select_related("integration").defer("payload", "meta")
     if filters.integration is not None:
         qs = qs.filter(integration=filters.integration)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.use_case is not None:
-        match = Q(event_name=filters.use_case.name)
-        if filters.use_case.slug:
-            match |= Q(use_case_slug=filters.use_case.slug)
-        qs = qs.filter(match, integration_id=filters.use_case.integration_id)
-    if filters.since:
-        qs = qs.filter(received_at__gte=filters.since)
-    if filters.until:
-        qs = qs.filter(received_at__lte=filters.until)
-    if filters.correlation_id:
-        qs = qs.filter(correlation_id=filters.correlation_id)
-    if filters.q:
-        text = filters.q.strip()
-        match = Q(correlation_id__startswith=text) | Q(deduplication_id__startswith=text)
-        if parse_uuid(text):
-            match |= Q(pk=parse_uuid(text))
-        qs = qs.filter(match)
+    qs = apply_criteria(qs, status=filters.status, use_case=filters.use_case, since=filters.since,
+                        until=filters.until, correlation_id=filters.correlation_id, q=filters.q)
+    if filters.group_id:
+        qs = qs.filter(group_id=filters.group_id)
     position = decode_cursor(cursor) if cursor else None
     rows, has_more = keyset_page(qs, ("received_at", "id"), position, page_size)
-    return EventPage(rows, encode_cursor(rows[-1]) if has_more else None)
+    return EventPage(attach_errors(org, rows), encode_cursor(rows[-1]) if has_more else None)
+
+
+def attach_errors(org, events: list) -> list:
+    """Sets ``error_code``/``error_message`` on each event: its first error monitoring row (one query for
+    the page), else its processing error (``last_error``)."""
+    failed = [str(event.pk) for event in events if event.status in ("failed", "processed") or event.last_error]
+    first: dict[str, tuple] = {}
+    if failed:
+        rows = (InboundMonitoringEvent.objects.filter(organization_id=org.pk, event_id__in=failed, status="error")
+                .order_by("completed_at", "id").values_list("event_id", "error_code", "error_message"))
+        for event_id, code, message in rows:
+            first.setdefault(event_id, (code, message))
+    for event in events:
+        code, message = first.get(str(event.pk), (None, None))
+        event.error_code = code or ("PROCESSING_FAILED" if event.last_error else "")
+        event.error_message = message or event.last_error or ""
+    return events
 
 
 def get_event(org, integration: Integration, event_id) -> ErpEvent | None:

@@ -15,6 +15,7 @@ class EventFilterForm(forms.Form):
     since = forms.DateTimeField(required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     until = forms.DateTimeField(required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     correlation_id = forms.CharField(required=False, max_length=255, label="Correlation id")
+    group_id = forms.CharField(required=False, max_length=128, label="Group")
 
     def __init__(self, *args, use_cases=(), integrations=None, **kwargs):
         super().__init__(*args, **kwargs)

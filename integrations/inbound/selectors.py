@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q
 
 from erpintegration.lib.ids import get_for_org, parse_uuid
@@ -45,6 +46,8 @@ def query_events(
         if filters["event_type"] == V3_EVENT_TYPE:
             condition |= Q(event_type__isnull=True)
         qs = qs.filter(condition)
+    if filters.get("use_case_id"):
+        qs = _filter_use_case(qs, filters["use_case_id"])
     if filters.get("correlation_id"):
         qs = qs.filter(correlation_id=filters["correlation_id"])
     name = filters.get("object_type") or filters.get("event_name")
@@ -59,6 +62,17 @@ def query_events(
     return EventPage(rows, next_cursor, has_more)
 
 
+def _filter_use_case(qs, use_case_id: str):
+    """Events resolved to that use case: the stored first match, or (PostgreSQL) any of their matches."""
+    key = parse_uuid(use_case_id)
+    if key is None:
+        return qs.none()
+    condition = Q(use_case_id=key)
+    if connections[qs.db].vendor == "postgresql":
+        condition |= Q(resolved_use_case_ids__contains=[str(key)])
+    return qs.filter(condition)
+
+
 def event_as_contract(event: ErpEvent) -> dict[str, Any]:
     """The contract's ``ErpEvent`` (+ ``event_name`` for v3) plus ``event_id``, ``event_time``,
     ``correlation_id``, ``use_case_id`` and the processing state, needed for paging and replay."""
@@ -71,7 +85,7 @@ def event_as_contract(event: ErpEvent) -> dict[str, Any]:
         "format": event.format,
         "payload": event.payload,
         "correlation_id": event.correlation_id,
-        "use_case_id": (event.resolved_use_case_ids or [None])[0],
+        "use_case_id": str(event.use_case_id) if event.use_case_id else (event.resolved_use_case_ids or [None])[0],
         "use_case_ids": list(event.resolved_use_case_ids or []),
         "status": event.status,
         "attempts": event.attempts,
@@ -79,6 +93,8 @@ def event_as_contract(event: ErpEvent) -> dict[str, Any]:
     }
     if event.api_version == "v3":
         body["event_name"] = event.event_name
+    if event.group_id:
+        body["group_id"] = event.group_id
     if event.use_case_slug:
         body["use_case_slug"] = event.use_case_slug
     if event.deduplication_id:

@@ -6,7 +6,7 @@ messages already queued and the beat schedule keep working. Services enqueue by 
 from celery import shared_task
 
 from integrations.inbound import queue
-from integrations.inbound.services import accept, processing, retention
+from integrations.inbound.services import accept, processing, replay_jobs, retention
 
 
 @shared_task(
@@ -35,3 +35,9 @@ def sweep_events() -> int:
 def purge_inbound_events() -> dict:
     """Daily: drop expired deduplication claims and finished events past INBOUND_EVENT_RETENTION_DAYS."""
     return retention.purge_inbound_history()
+
+
+@shared_task(name=queue.RUN_REPLAY_JOB, ignore_result=True, time_limit=None, soft_time_limit=None)
+def run_replay_job(job_id: str) -> None:
+    """Replay all events matching a filter (the events page's "Replay all matching events"), counting progress."""
+    replay_jobs.run_replay_job(job_id)

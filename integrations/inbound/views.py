@@ -29,6 +29,7 @@ def _event_filters(request, integration):
         filters.since = data.get("since")
         filters.until = data.get("until")
         filters.correlation_id = data.get("correlation_id") or ""
+        filters.group_id = data.get("group_id") or ""
         filters.q = data.get("q") or ""
         filters.use_case = form.use_case_object()
         filters.integration = integration or form.integration_object()

@@ -20,7 +20,8 @@ from integrations.mapping.fields import (
     unique_id_key,
 )
 from integrations.mapping.jsonata import UNDEFINED
-from integrations.mapping.meter_readings import map_meter_readings
+from integrations.mapping.meter_readings import map_meter_readings, reason_warnings
+from integrations.mapping.plan import EntityPlan, map_planned_fields, plan_for, warnings_of
 from integrations.mapping.results import (
     ENTITY_MODES,
     EntityUpdate,
@@ -67,14 +68,16 @@ def map_inbound(configuration: dict, data: Any, context: RuntimeContext | None =
     if environment is None and context is not None:
         environment = context.environment
     scope = EventScope(data, environment)
-    result = MappingResult(warnings=configuration_warnings(entities))
+    plan = plan_for(configuration)  # built once per configuration content
+    result = MappingResult(warnings=warnings_of(plan) if plan is not None else configuration_warnings(entities))
     for index, entity in enumerate(entities):
-        _map_entity(scope, index, entity, builder, result)
+        _map_entity(scope, index, entity, builder, result, plan.entities[index] if plan is not None else None)
     for index, reading in enumerate(readings):
         updates, prunes = map_meter_readings(scope, index, reading, builder)
         result.meter_readings_updates.extend(updates)
         result.meter_reading_prunes.extend(prunes)
     result.warnings.extend(scope.warnings)
+    result.warnings.extend(reason_warnings(result.meter_readings_updates))
     return result
 
 
@@ -118,7 +121,7 @@ def prefix_error_path(exc: MappingError, prefix: str) -> MappingError:
 
 
 def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBuilder | None,
-                result: MappingResult) -> None:
+                result: MappingResult, entity_plan: EntityPlan | None = None) -> None:
     path = f"entities[{index}]"
     if not isinstance(entity, dict):
         raise config_error(path, "must be an object")
@@ -147,7 +150,10 @@ def _map_entity(scope: EventScope, index: int, entity: Any, builder: FileProxyBu
             result.prune_scopes.append(prune)
     for item_index, value in enumerate(expand(data)):
         item = whole if value is data else scope.item(value)
-        attributes, types = map_fields(scope, entity["fields"], item, path, builder)
+        if entity_plan is not None:
+            attributes, types = map_planned_fields(scope, entity_plan, item, builder)
+        else:
+            attributes, types = map_fields(scope, entity["fields"], item, path, builder)
         identifiers = _unique_identifiers(unique_ids, attributes, types, schema, path, item_index)
         result.entity_updates.append(EntityUpdate(
             entity_slug=schema, unique_identifiers=identifiers, attributes=attributes, mode=mode,

@@ -11,7 +11,7 @@ from typing import Any
 from integrations.mapping import jsonata as expressions
 from integrations.mapping.environment import EMPTY_ENVIRONMENT, MappingEnvironment, bindings_for
 from integrations.mapping.jsonata import UNDEFINED, ExpressionError, PreparedData
-from integrations.mapping.payload import MAX_DEPTH, nested_deeper_than
+from integrations.mapping.payload import MAX_DEPTH
 from integrations.mapping.results import MappingError, MappingWarning
 
 
@@ -105,7 +105,7 @@ class EventScope:
                 if remaining_ms is not None and exc.code == "D1012":
                     exc.message = f"The mapping of this event exceeded its time limit of {self.budget_ms} ms"
                 raise
-            if isinstance(value, dict | list) and nested_deeper_than(value, MAX_DEPTH):
+            if isinstance(value, dict | list) and _deeper_than(value, MAX_DEPTH - 1):
                 # built without recursion (e.g. by $reduce): it would break every recursive consumer
                 raise ExpressionError(f"The result is nested deeper than {MAX_DEPTH} levels", expression=text)
             return value
@@ -154,6 +154,16 @@ class EventScope:
         if required:
             raise config_error(path, "needs one of constant, jsonataExpression or field")
         return UNDEFINED
+
+
+def _deeper_than(value: dict | list, remaining: int) -> bool:
+    """``payload.nested_deeper_than(value, remaining + 1)`` by bounded recursion (at most ``remaining`` frames,
+    stopping at the first container that deep): several times faster on the small results of field
+    expressions than the iterative walk, which stays for payloads of any depth."""
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, dict | list) and (remaining <= 0 or _deeper_than(child, remaining - 1)):
+            return True
+    return False
 
 
 _NOT_SIMPLE = object()

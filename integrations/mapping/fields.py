@@ -193,7 +193,7 @@ def _relation_item(scope: EventScope, spec: Any, item: Item, path: str) -> dict 
     if tags is not None:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise config_error(f"{path}._tags", "must be an array of strings")
-        relation["_tags"] = tags
+        relation["_tags"] = list(tags)  # the configuration's own list must not reach the store
     return relation
 
 

@@ -30,6 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from integrations.mapping import isolation
 from integrations.mapping.helpers import with_helpers
 
 ENGINES = ("jsonatapy", "jsonata-python")
@@ -43,6 +44,12 @@ class EngineConfig:
     max_sequence: int = 1_000_000
     cache_size: int = 1024
     event_timeout_ms: int = 10_000  # all expressions of one event together (see evaluation.EventScope)
+    # > 0: evaluate in supervised child processes with this address-space budget (see isolation.py)
+    memory_limit_mb: int = 0
+    max_output_bytes: int = 10 * 2**20  # serialized result of one evaluation (isolated evaluation only)
+    processes: int = 2  # children per serving process (isolated evaluation only)
+    max_value_bytes: int = 2**20  # one mapped value (limits.py)
+    max_event_bytes: int = 10 * 2**20  # all mapped values of one event together
 
 
 class _Undefined:
@@ -98,6 +105,8 @@ def configure(**kwargs) -> None:
         raise ValueError(f"JSONATA_ENGINE must be one of {', '.join(ENGINES)}, not {new.engine!r}")
     if new.cache_size < 1:
         raise ValueError("cache_size must be at least 1")
+    if new.memory_limit_mb < 0 or new.max_output_bytes < 1 or new.processes < 1:
+        raise ValueError("memory_limit_mb must be >= 0, max_output_bytes and processes >= 1")
     _config = new
 
 
@@ -417,6 +426,8 @@ def prepare(value: Any) -> PreparedData:
     """
     if value is UNDEFINED:
         return PreparedData(UNDEFINED, None)
+    if _config.memory_limit_mb:
+        return isolation.RemoteData(value)
     if _config.engine == "jsonatapy":
         owner = _owner()
         return PreparedData(value, owner.run(_prepare_on, value), owner)
@@ -446,6 +457,8 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
 
     ``timeout_ms`` shortens the configured time limit for this evaluation (the rest of an event's budget).
     """
+    if _config.memory_limit_mb:
+        return _evaluate_isolated(text, data, bindings, timeout_ms)
     if _config.engine == "jsonatapy":
         if not isinstance(text, str):
             raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
@@ -455,11 +468,63 @@ def evaluate(text: str, data: PreparedData | Any, bindings: dict[str, Any] | Non
             value, token = data.value, data.handle if data.owned_by(owner) else None
         else:
             value, token = data, None
-        return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
+        try:
+            return owner.run(_evaluate_on, text, value, token, bindings, timeout_ms)
+        except ExpressionError as exc:
+            if exc.position is None and exc.code not in _NO_POSITION_CODES:
+                exc.position = _runtime_error_position(exc, text, value, bindings)
+            raise
     if not isinstance(data, PreparedData):
         data = prepare(data)
     compiled = compile_expression(text)
-    return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+    try:
+        return _evaluate_python(compiled, text, None if data.value is UNDEFINED else data.value, bindings, timeout_ms)
+    except ExpressionError as exc:
+        if exc.position is None:
+            exc.position = _position_named_by(exc, text)
+        raise
+
+
+def _evaluate_isolated(text: str, data: Any, bindings: dict[str, Any] | None, timeout_ms: int | None) -> Any:
+    """``evaluate`` in a child process under the memory budget (``isolation.py``)."""
+    if not isinstance(text, str):
+        raise ExpressionError("expression must be a string", code="S0500", expression=str(text))
+    if isinstance(data, PreparedData):
+        data = None if data.value is UNDEFINED else isolation.RemoteData(data.value)
+    elif not isinstance(data, isolation.RemoteData):
+        data = None if data is UNDEFINED else isolation.RemoteData(data)
+    config = _config
+    wait_ms = timeout_ms if timeout_ms is not None else config.timeout_ms
+    try:
+        reply = isolation_pool().evaluate(text, data, bindings, wait_ms)
+    except isolation.ChildFailed as exc:
+        if exc.memory:
+            raise _memory_error(text, config) from None
+        if exc.timeout:
+            raise ExpressionError(f"Expression evaluation timeout: the evaluation exceeded {wait_ms} ms",
+                                  code="D1012", expression=text) from None
+        raise ExpressionError(f"JSONata engine failure: {exc}", expression=text) from None
+    if reply[0] == "ok":
+        return reply[1]
+    _, code, message, position = reply
+    if code == isolation.MEMORY_CODE:
+        raise _memory_error(text, config)
+    raise ExpressionError(message, code=code, position=position, expression=text)
+
+
+def isolation_pool() -> isolation.Pool:
+    """This process's evaluation children for the current configuration."""
+    config = _config
+    limits = isolation.Limits(config.memory_limit_mb, config.max_output_bytes, config.processes)
+    engine = {"engine": config.engine, "timeout_ms": config.timeout_ms, "max_depth": config.max_depth,
+              "max_sequence": config.max_sequence, "cache_size": config.cache_size,
+              "event_timeout_ms": config.event_timeout_ms}
+    return isolation.pool(engine, limits)
+
+
+def _memory_error(text: str, config: EngineConfig) -> ExpressionError:
+    return ExpressionError(f"The expression exceeded its memory budget of {config.memory_limit_mb} MB",
+                           code=isolation.MEMORY_CODE, expression=text)
 
 
 def _evaluate_on(owner: _Owner, text: str, value: Any, token: int | None, bindings: dict[str, Any] | None,
@@ -485,6 +550,47 @@ def _evaluate_on(owner: _Owner, text: str, value: Any, token: int | None, bindin
     if result == _UNDEF_MARK:
         return UNDEFINED
     return result
+
+
+# Bounds and engine failures: a position would point at nothing useful (and locating would rerun them).
+_NO_POSITION_CODES = frozenset({"D1012", "D1011", "D2015", "D0000", "S0500", None})
+_LOCATE_TIMEOUT_MS = 200
+_NON_FUNCTION_RE = re.compile(r"non-function: (\$\w+)")
+_OPERAND_RE = re.compile(r"(left|right) side of the (\S+) operator")
+
+
+def _runtime_error_position(error: ExpressionError, text: str, value: Any, bindings) -> int | None:
+    """jsonatapy reports no position for evaluation errors: ask jsonata-python, which evaluates the same
+    expression and locates its error, when it fails with the same code (briefly bounded); else name the
+    token the message names (``$foo`` of T1006). Positions point just after the offending token, as the
+    engines do. Only ever called for a failing expression, so the happy path costs nothing."""
+    position = _position_named_by(error, text)
+    if position is not None:
+        return position
+    if error.code == "T1006":  # jsonata-python reports T1006 at position 0 (and prints to stdout)
+        return None
+    try:
+        compiled = _lru(_python_cache(), text, _compile_python)
+        compiled.environment.set_runtime_bounds(_LOCATE_TIMEOUT_MS, _config.max_depth)
+        compiled.evaluate(None if value is UNDEFINED else value, bindings)
+    except RecursionError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - only its code and position matter
+        located = _from_engine_error(exc, text)
+        if located.code == error.code and located.position is not None:
+            return located.position
+    return None
+
+
+def _position_named_by(error: ExpressionError, text: str) -> int | None:
+    """The position of the token an error message names, when it occurs once in the expression."""
+    match = _NON_FUNCTION_RE.search(error.message)
+    if match and text.count(match.group(1) + "(") == 1:
+        return text.index(match.group(1) + "(") + len(match.group(1)) + 1
+    match = _OPERAND_RE.search(error.message)
+    if match and text.count(match.group(2)) == 1:
+        return text.index(match.group(2)) + len(match.group(2))
+    return None
 
 
 def _evaluate_python(compiled, text: str, value: Any, bindings: dict[str, Any] | None,

@@ -12,6 +12,7 @@ from integrations.mapping.results import (
     METER_READING_MODES,
     READING_MATCHING,
     MappingError,
+    MappingWarning,
     MeterReadingPrune,
     MeterReadingUpdate,
 )
@@ -98,16 +99,26 @@ def _validate(attributes: dict[str, Any], path: str, index: int, mode: str, matc
     if "source" in attributes and attributes["source"] not in SOURCES:
         raise reading_error(path, index, f"has an invalid source {attributes['source']!r}: "
                                          f"must be one of {', '.join(SOURCES)}")
-    reason = attributes.get("reason")
-    if reason not in (None, "") and reason not in REASONS:
-        raise reading_error(path, index, f"has an invalid reason {reason!r}: must be one of "
-                                         f"{', '.join(REASONS)} (or empty)")
     if "timestamp" in attributes:
         normalised = normalise_timestamp(attributes["timestamp"])
         if normalised is None:
             raise reading_error(path, index, f"has an invalid timestamp {attributes['timestamp']!r}: "
                                              "must be an ISO 8601 date or date-time")
         attributes["timestamp"] = normalised
+
+
+def reason_warnings(updates: list[MeterReadingUpdate]) -> list[MappingWarning]:
+    """A reading is never rejected for its reason (ERPs export their own codes, e.g. ``monthly_billing``):
+    it is mapped and stored as written, and a value outside the documented ones is reported here."""
+    warnings = []
+    for index, update in enumerate(updates):
+        reason = update.attributes.get("reason")
+        if reason not in (None, "") and reason not in REASONS:
+            warnings.append(MappingWarning(
+                "meter_reading", "reason",
+                f"meter_readings[{update.config_index}] (item {index}): reason {reason!r} is not one of "
+                f"{', '.join(REASONS)}; it is kept as written"))
+    return warnings
 
 
 def _empty(value: Any) -> bool:

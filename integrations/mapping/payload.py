@@ -69,14 +69,15 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     if not isinstance(payload, str):
         raise MappingError("INVALID_PAYLOAD", "payload must be a JSON string or an object", {"path": "payload"})
     try:
-        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float)
+        data = json.loads(payload, parse_constant=_reject_constant, parse_float=_finite_float,
+                          parse_int=_float_range_int)
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity
         raise MappingError("INVALID_PAYLOAD", f"payload is not valid JSON: {exc}", {"path": "payload"}) from None
     except RecursionError:
         data = None
         too_deep = True
-    else:
-        too_deep = nested_deeper_than(data, MAX_DEPTH)
+    else:  # nesting needs an opening bracket per level: a text with few of them needs no walk
+        too_deep = _brackets(payload) > MAX_DEPTH and nested_deeper_than(data, MAX_DEPTH)
     if too_deep:
         raise MappingError("INVALID_PAYLOAD", f"payload is nested too deeply (more than {MAX_DEPTH} levels)",
                            {"path": "payload"})
@@ -87,8 +88,25 @@ def parse_payload(payload: str | dict, format: str = "json") -> Any:  # noqa: A0
     return data
 
 
+def _brackets(text: str) -> int:
+    """Opening brackets in ``text`` (those inside strings too): an upper bound of the nesting depth."""
+    return text.count("{") + text.count("[")
+
+
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _float_range_int(text: str) -> int:
+    """An integer JSONata (whose numbers are doubles) cannot represent at all is an error: ``float()`` of it
+    would raise ``OverflowError`` in every consumer (4001 digits crashed processing five times)."""
+    value = int(text)
+    if len(text) > 308:
+        try:
+            float(value)
+        except OverflowError:
+            raise ValueError(f"number {text[:20]}... ({len(text)} digits) is out of range") from None
+    return value
 
 
 def _finite_float(text: str) -> float:

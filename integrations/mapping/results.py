@@ -59,6 +59,17 @@ class PruneScope:
     scope_unique_ids: dict[str, Any] | None = None  # relations: resolved ids of the scope entity
     query: dict[str, Any] | None = None  # query: attribute -> resolved value
 
+    def to_contract(self, kept: list[dict[str, Any]]) -> dict[str, Any]:
+        """``EntityPruneScopeUpdate``: ``kept`` are the identifiers this configuration upserts."""
+        scope: dict[str, Any] = {"scope_mode": self.scope_mode}
+        if self.scope_mode == "relations":
+            scope["schema"] = self.scope_schema
+            scope["unique_ids"] = self.scope_unique_ids or {}
+        else:
+            scope["query"] = self.query or {}
+        return {"entity_slug": self.entity_schema, "scope": scope, "keep_unique_ids": kept,
+                "deletion_mode": self.action}
+
 
 @dataclass
 class MeterReadingUpdate:
@@ -89,6 +100,16 @@ class MeterReadingPrune:
     scope_source: str | None
     config_index: int
 
+    def to_contract(self) -> dict[str, Any]:
+        """``MeterReadingPruneScopeUpdate``."""
+        out: dict[str, Any] = {"meter": self.meter}
+        if self.meter_counter is not None:
+            out["meter_counter"] = self.meter_counter
+        out["keep_external_ids"] = list(self.kept_external_ids)
+        if self.scope_source:
+            out["source"] = self.scope_source
+        return out
+
 
 @dataclass
 class MappingWarning:
@@ -114,6 +135,11 @@ class MappingResult:
         return {
             "entity_updates": [u.to_contract() for u in self.entity_updates],
             "meter_readings_updates": [u.to_contract() for u in self.meter_readings_updates],
+            "prune_scope_updates": [
+                scope.to_contract([u.unique_identifiers for u in self.entity_updates
+                                   if u.config_index == scope.config_index])
+                for scope in self.prune_scopes],
+            "meter_readings_prune_scope_updates": [p.to_contract() for p in self.meter_reading_prunes],
             "warnings": [w.to_contract() for w in self.warnings],
         }
 

@@ -1,5 +1,6 @@
 """Integration models, one module per concern; import them from here."""
 from integrations.models.config import AppMapping, Integration, UseCase, UseCaseHistory, UseCaseType
+from integrations.models.connectors import TypesCommit
 from integrations.models.documentation import GENERAL_DOC_ID, DocumentationPage, DocumentationScope
 from integrations.models.events import (
     ErpEvent,
@@ -11,7 +12,10 @@ from integrations.models.events import (
 )
 from integrations.models.imports import ErpImport, ImportStatus
 from integrations.models.outbound import CatalogEvent, DeliveryStatus, OutboundDelivery, Webhook
+from integrations.models.outbound_stream import OutboundQueueItem, OutboundStream, QueueItemState
 from integrations.models.portals import PortalConfig, PortalOrigin
+from integrations.models.replay_jobs import ReplayJob, ReplayJobStatus
+from integrations.models.samples import SamplePayload
 
 __all__ = [
     "AppMapping",
@@ -29,9 +33,16 @@ __all__ = [
     "ImportStatus",
     "Integration",
     "OutboundDelivery",
+    "ReplayJob",
+    "ReplayJobStatus",
+    "SamplePayload",
     "PortalConfig",
     "PortalOrigin",
+    "OutboundQueueItem",
+    "OutboundStream",
+    "QueueItemState",
     "TrackingRecord",
+    "TypesCommit",
     "UseCase",
     "UseCaseHistory",
     "UseCaseType",

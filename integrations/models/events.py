@@ -43,6 +43,10 @@ class ErpEvent(models.Model):
     status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     resolved_use_case_ids = models.JSONField(default=list, blank=True)
+    use_case_id = models.UUIDField(null=True, blank=True)  # the resolved use case (first match): queryEvents
+    # The lane (v3 ``group_id``): events of one lane are applied in sequence order, lanes in parallel.
+    # "" is the default lane (no group): strict order among the integration's ungrouped events.
+    group_id = models.CharField(max_length=128, blank=True, default="")
     sequence = models.BigIntegerField()
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
     last_error = models.TextField(blank=True, default="")
@@ -57,6 +61,8 @@ class ErpEvent(models.Model):
         indexes = [
             models.Index(fields=["integration", "-received_at", "-id"], name="erp_event_query_idx"),
             models.Index(fields=["integration", "status", "sequence"], name="erp_event_pending_idx"),
+            models.Index(fields=["integration", "group_id", "status", "sequence"], name="erp_event_lane_idx"),
+            models.Index(fields=["integration", "use_case_id", "-received_at"], name="erp_event_use_case_idx"),
             models.Index(fields=["status", "received_at"], name="erp_event_sweep_idx"),
         ]
 

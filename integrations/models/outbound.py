@@ -91,6 +91,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"  # a file_proxy upload whose step ``enabled`` said no (STEP_DISABLED)
 
 
 class OutboundDelivery(models.Model):
@@ -115,12 +116,25 @@ class OutboundDelivery(models.Model):
     last_error = models.TextField(blank=True, default="")
     monitoring_event_id = models.BigIntegerField(null=True, blank=True)
     resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # file_proxy deliveries (docs/connectors.md): the upload use case by slug, resolved again when sending, and
+    # the fan-out item this delivery carries (None: all attachments); one delivery per (event, use case,
+    # mapping, item) is the per-item idempotency record, so a re-published event uploads nothing twice.
+    delivery_type = models.CharField(max_length=16, default="webhook")
+    target_slug = models.CharField(max_length=255, blank=True, default="")
+    item_index = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "outbound deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "event_id", "use_case_id", "mapping_id", "item_index"],
+                condition=models.Q(delivery_type="file_proxy", resend_of__isnull=True),
+                name="uniq_file_proxy_delivery_item",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["organization", "event_id"], name="delivery_event"),

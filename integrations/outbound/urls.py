@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.webhook_create, name="create"),
     path("<str:webhook_id>/", views.webhook_edit, name="edit"),
     path("<str:webhook_id>/rotate-secret/", views.webhook_rotate, name="rotate"),
+    path("<str:webhook_id>/test/", views.webhook_test, name="test"),
     path("<str:webhook_id>/delete/", views.webhook_delete, name="delete"),
 ]

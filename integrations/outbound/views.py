@@ -1,6 +1,7 @@
 """Outbound pages: webhooks (list, create, edit with write-only header values, rotate the secret, delete)
 and an integration's deliveries (the list from the outbound monitoring rows, one delivery with its
-attempts, resend for editors)."""
+attempts, resend for editors), and "Send test event" on a webhook."""
+import json
 
 from django.contrib import messages
 from django.http import Http404
@@ -19,6 +20,7 @@ from integrations.outbound.forms import (
     stored_headers,
 )
 from integrations.outbound.services import catalog as outbound
+from integrations.outbound.services import webhook_test as webhook_test_service
 from integrations.outbound.services import webhooks
 from integrations.setup import selectors
 
@@ -211,3 +213,17 @@ def delivery_resend(request, integration_id, row_id):
     if resent.monitoring_event_id is None:
         return redirect("ui-integrations:deliveries", integration_id=integration.pk)
     return redirect("ui-integrations:delivery", integration_id=integration.pk, row_id=resent.monitoring_event_id)
+
+
+@require_POST
+@editor_required
+def webhook_test(request, webhook_id):
+    """Send a signed test event now and show what was sent and what came back."""
+    webhook = _webhook_or_404(request, webhook_id)
+    payload, result = webhook_test_service.send_test_event(webhook)
+    response = render(request, "webhooks/test_result.html", {
+        "webhook": webhook, "result": result, "payload_pretty": json.dumps(payload, indent=2, ensure_ascii=False),
+        "response_headers": result.headers,
+    })
+    add_never_cache_headers(response)
+    return response

@@ -57,7 +57,8 @@ class IntegrationForm(forms.Form):
 class EnvironmentFieldForm(forms.Form):
     key = forms.CharField(max_length=128, validators=[ENV_KEY], widget=forms.TextInput(attrs={"class": "code"}))
     label = forms.CharField(max_length=255)
-    type = forms.ChoiceField(choices=[("String", "String"), ("SecretString", "Secret")])
+    # The initial value makes the untouched blank row unchanged (else its select counts as a change).
+    type = forms.ChoiceField(choices=[("String", "String"), ("SecretString", "Secret")], initial="String")
     description = forms.CharField(max_length=1000, required=False)
     required = forms.BooleanField(required=False)
 

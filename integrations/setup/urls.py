@@ -3,7 +3,7 @@ with the other rooms' per-integration tabs): integrations, use cases, history an
 monitoring tab comes from ``monitoring/urls_tab.py``)."""
 from django.urls import include, path
 
-from integrations.setup import views, views_documentation, views_maps
+from integrations.setup import views, views_documentation, views_maps, views_samples
 
 use_case_patterns = [
     path("new/", views.use_case_create, name="use-case-create"),
@@ -13,6 +13,8 @@ use_case_patterns = [
     path("<str:use_case_id>/history/", views.use_case_history, name="history"),
     path("<str:use_case_id>/history/diff/", views.use_case_diff, name="diff"),
     path("<str:use_case_id>/history/<str:history_id>/restore/", views.use_case_restore, name="restore"),
+    path("<str:use_case_id>/samples/", views_samples.sample_save, name="sample-save"),
+    path("<str:use_case_id>/samples/<str:sample_id>/delete/", views_samples.sample_delete, name="sample-delete"),
 ]
 
 urlpatterns = [

@@ -21,7 +21,7 @@ from integrations.inbound import browser as ui_events
 from integrations.models import UseCaseType
 from integrations.outbound.services import webhooks
 from integrations.setup import overview as queries
-from integrations.setup import selectors, simulation_panel, versions
+from integrations.setup import selectors, simulation_panel, versions, views_samples
 from integrations.setup.forms import (
     EnvironmentFormSet,
     IntegrationForm,
@@ -257,6 +257,7 @@ def use_case_editor(request, integration_id, use_case_id):
             "form": form,
             "issues": issues,
             "can_edit": can_edit,
+            "can_try_call": request.membership.allows("editor"),
             "recent_events": [
                 {
                     "url": reverse("ui-events:payload", kwargs={"integration_id": event.integration_id, "event_id": event.pk}),
@@ -270,6 +271,7 @@ def use_case_editor(request, integration_id, use_case_id):
             "example": json.dumps(EXAMPLE_CONFIGURATIONS.get(use_case.type), indent=2)
             if use_case.type in EXAMPLE_CONFIGURATIONS
             else "",
+            **views_samples.editor_samples_context(request, use_case),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -128,7 +128,7 @@ class QueryAccessLogsRequestSerializer(serializers.Serializer):
     service = serializers.CharField(required=False, max_length=64)
     method = serializers.ChoiceField(choices=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"], required=False)
     path = serializers.CharField(required=False, max_length=4096)
-    status = serializers.IntegerField(required=False, min_value=100, max_value=599)
+    status = serializers.IntegerField(required=False, min_value=0, max_value=999)  # 7 matches nothing (no range in the contract)
     from_date = serializers.DateTimeField(required=False)
     to_date = serializers.DateTimeField(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)

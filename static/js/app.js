@@ -41,6 +41,9 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 
+  // Charts wider than the window open scrolled to the newest bucket (today's data is on the right).
+  document.querySelectorAll(".chart-scroll").forEach(function (box) { box.scrollLeft = box.scrollWidth; });
+
   // Narrow windows: the side navigation becomes a drawer.
   var toggle = document.querySelector("[data-nav-toggle]");
   var nav = document.getElementById("sidenav");

@@ -285,20 +285,25 @@
       onchange: function (event) { mapping.enabled = event.target.checked; writeJson(); }
     });
     var deliveryType = mapping.delivery.type || "webhook";
+    var isPoll = deliveryType === "poll";
+    var knownTypes = [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], ["poll", "Poll (the ERP pulls)"]];
     var typeSelect = el("select", {
       "aria-label": "Delivery of mapping " + (index + 1), "data-path": path + ".delivery.type", disabled: readOnly || null,
       onchange: function (event) {
         if (event.target.value === "file_proxy") {
           mapping.delivery = { type: "file_proxy", use_case_slug: "" };
           delete mapping.jsonata_expression;  // a file_proxy delivery takes no expression
+        } else if (event.target.value === "poll") {
+          mapping.delivery = { type: "poll" };  // the expression is an optional enqueue-time transform
+          if (!mapping.jsonata_expression) { delete mapping.jsonata_expression; }
         } else {
           mapping.delivery = { type: event.target.value, webhook_id: "" };
           mapping.jsonata_expression = mapping.jsonata_expression || "";
         }
         writeJson(); render();
       }
-    }, (deliveryType === "webhook" || deliveryType === "file_proxy" ? [["webhook", "Webhook"], ["file_proxy", "File proxy upload"]]
-        : [["webhook", "Webhook"], ["file_proxy", "File proxy upload"], [deliveryType, deliveryType]]).map(function (pair) {
+    }, (knownTypes.some(function (pair) { return pair[0] === deliveryType; }) ? knownTypes
+        : knownTypes.concat([[deliveryType, deliveryType]])).map(function (pair) {
       return el("option", { value: pair[0], selected: deliveryType === pair[0] || null, text: pair[1] });
     }));
     var target = deliveryType === "file_proxy"
@@ -307,7 +312,7 @@
       : deliveryType === "webhook"
         ? input("Webhook id", "delivery.webhook_id", mapping.delivery.webhook_id, function (v) { mapping.delivery.webhook_id = v; },
             { class: "code", list: document.getElementById("webhook-options") ? "webhook-options" : null, placeholder: "pick or paste a webhook id" })
-        : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
+        : isPoll ? null : el("span", { class: "muted small", text: "edit this delivery in the JSON view" });
     return el("section", { class: "entity-card", "data-path": path }, [
       el("h3", { text: "Mapping " + (index + 1) + (mapping.name ? ": " + mapping.name : "") }),
       el("div", { class: "entity-head" }, [
@@ -316,12 +321,44 @@
         target,
         el("label", { class: "checkbox", style: "align-self:end;margin-bottom:14px" }, [enabled, document.createTextNode(" Enabled")])
       ]),
+      isPoll ? pollDeliveryFields(mapping, index, path) : null,
       deliveryType === "file_proxy" ? null
-        : el("label", { class: "field" }, [el("span", { class: "label", text: "JSONata expression (the webhook body)" }), expression]),
+        : el("label", { class: "field" }, [el("span", { class: "label", text: isPoll
+          ? "JSONata transform (optional: applied when the event is queued; empty = the raw event)"
+          : "JSONata expression (the webhook body)" }), expression]),
       readOnly ? null : el("button", {
         type: "button", class: "btn btn-small btn-danger", text: "Remove mapping",
         onclick: function () { mappings.splice(index, 1); writeJson(); render(); }
       })
+    ]);
+  }
+
+  // Poll delivery: the ERP pulls the integration's stream instead of receiving a webhook.
+  function pollDeliveryFields(mapping, index, path) {
+    var delivery = mapping.delivery;
+    function number(label, key, placeholder, min, max) {
+      return el("label", { class: "field" }, [el("span", { class: "label", text: label }), el("input", {
+        type: "number", min: String(min), max: String(max), value: delivery[key] === undefined ? "" : delivery[key],
+        placeholder: placeholder, "data-path": path + ".delivery." + key, disabled: readOnly || null,
+        "aria-label": label + " of mapping " + (index + 1),
+        oninput: function (event) {
+          var value = event.target.value.trim();
+          if (value === "") { delete delivery[key]; } else { delivery[key] = Number(value); }
+          writeJson();
+        }
+      })]);
+    }
+    var policy = el("select", {
+      "data-path": path + ".delivery.poison_policy", "aria-label": "Poison policy of mapping " + (index + 1),
+      disabled: readOnly || null,
+      onchange: function (event) { delivery.poison_policy = event.target.value; writeJson(); }
+    }, [["dead_letter", "Dead-letter it, keep the stream flowing"], ["block", "Block the stream until unblocked"]].map(function (o) {
+      return el("option", { value: o[0], text: o[1], selected: (delivery.poison_policy || "dead_letter") === o[0] || null });
+    }));
+    return el("div", { class: "entity-head" }, [
+      number("Retention days", "retention_days", "30", 1, 90),
+      number("Max delivery attempts", "max_delivery_attempts", "5", 1, 100),
+      el("label", { class: "field" }, [el("span", { class: "label", text: "When attempts run out" }), policy])
     ]);
   }
 
@@ -372,10 +409,11 @@
       model = model || {};
     }
     var type = root.getAttribute("data-type");
-    if (type === "outbound") { renderOutbound(); markIssues(lastIssues); return; }
+    if (type === "outbound") { renderOutbound(); enhanceExpressions(); markIssues(lastIssues); return; }
     var custom = (window.UseCaseStructuredEditors || {})[type];  // usecase-editor-types.js
     if (custom) {
       custom({ model: model, structured: structured, el: el, writeJson: writeJson, render: render, readOnly: readOnly });
+      enhanceExpressions();
       markIssues(lastIssues);
       return;
     }
@@ -394,13 +432,87 @@
         }
       }));
     }
+    enhanceExpressions();
     markIssues(lastIssues);
+  }
+
+  // ---- code editors (static/js/code-editor.js; plain fields when the bundle is absent) ---------------
+  var codeEditors = window.CodeEditor && window.CodeEditor.available ? window.CodeEditor : null;
+
+  // Keys of the sample payload (JSON keys at any depth, or XML element and attribute names), offered
+  // by the JSONata editors' completion.
+  function payloadKeys() {
+    var box = document.querySelector("#sim-payload");
+    var text = box ? box.value : "";
+    var keys = {};
+    try {
+      (function walk(value, depth) {
+        if (depth > 20 || value === null || typeof value !== "object") { return; }
+        if (Array.isArray(value)) { value.forEach(function (item) { walk(item, depth + 1); }); return; }
+        Object.keys(value).forEach(function (key) { keys[key] = true; walk(value[key], depth + 1); });
+      })(JSON.parse(text), 0);
+    } catch (error) {
+      var pattern = /<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)|\s([A-Za-z_][\w.-]*)=["']/g;
+      var match;
+      while ((match = pattern.exec(text)) !== null) { keys[match[1] || match[2]] = true; }
+    }
+    return Object.keys(keys).slice(0, 500);
+  }
+
+  function enhanceExpressions() {
+    if (!codeEditors || !structured) { return; }
+    codeEditors.prune();
+    structured.querySelectorAll("input[data-path$='.jsonataExpression'], textarea[data-path$='.jsonata_expression']").forEach(function (field) {
+      codeEditors.attach(field, { mode: "jsonata", keys: payloadKeys });
+    });
+  }
+
+  // The JSON view's range of the string at an issue's path (the expression it names), or null.
+  function jsonRangeOf(issue, doc) {
+    var steps = issue.path.replace(/^configuration\.?/, "").match(/[^.[\]]+/g) || [];
+    var value = model;
+    steps.forEach(function (step) { value = value === undefined || value === null ? undefined : value[/^\d+$/.test(step) ? Number(step) : step]; });
+    if (typeof value !== "string") { return null; }
+    var text = doc.toString();
+    var needle = JSON.stringify(value);
+    var key = steps.length ? JSON.stringify(steps[steps.length - 1]) : null;
+    var index = key ? text.indexOf(key + ": " + needle) : -1;
+    index = index >= 0 ? index + key.length + 2 : text.indexOf(needle);
+    if (index < 0) { return null; }
+    if (typeof issue.position === "number") {
+      var at = index + JSON.stringify(value.slice(0, issue.position)).length - 1;
+      return { from: Math.max(index + 1, at - 1), to: Math.max(index + 2, at) };
+    }
+    return { from: index, to: index + needle.length };
+  }
+
+  function lintEditors(issues) {
+    if (!codeEditors) { return; }
+    var jsonEditor = textarea.codeEditor;
+    var jsonErrors = [];
+    var byEditor = new Map();
+    root.querySelectorAll(".code-editor").forEach(function (wrapper) {
+      if (wrapper.codeEditor && wrapper.codeEditor !== jsonEditor) { byEditor.set(wrapper.codeEditor, []); }
+    });
+    issues.forEach(function (issue) {
+      var target = root.querySelector(".code-editor[data-path='" + issue.path + "']");
+      if (target && target.codeEditor && byEditor.has(target.codeEditor)) {
+        byEditor.get(target.codeEditor).push({ position: typeof issue.position === "number" ? issue.position : target.codeEditor.view.state.doc.length, message: issue.message });
+      }
+      if (jsonEditor) {
+        var range = jsonRangeOf(issue, jsonEditor.view.state.doc);
+        if (range) { jsonErrors.push({ from: range.from, to: range.to, message: issue.path + ": " + issue.message }); }
+      }
+    });
+    byEditor.forEach(function (errors, editor) { editor.setErrors(errors); });
+    if (jsonEditor) { jsonEditor.setErrors(jsonErrors); }
   }
 
   // ---- validation issues next to their fields ------------------------------------------------------
   var lastIssues = [];
   function markIssues(issues) {
     lastIssues = issues || [];
+    lintEditors(lastIssues);
     root.querySelectorAll(".issue-message").forEach(function (node) { node.remove(); });
     root.querySelectorAll(".is-invalid").forEach(function (node) { node.classList.remove("is-invalid"); });
     var unplaced = [];
@@ -487,7 +599,10 @@
   var formatButton = root.querySelector("[data-format-json]");
   if (formatButton) {
     formatButton.addEventListener("click", function () {
-      if (syncFromJson()) { textarea.value = JSON.stringify(model, null, 2); }
+      if (syncFromJson()) {
+        textarea.value = JSON.stringify(model, null, 2);
+        if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+      }
     });
   }
 
@@ -499,9 +614,16 @@
         other.setAttribute("aria-selected", selected ? "true" : "false");
         document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
       });
+      if (textarea.codeEditor) { textarea.codeEditor.view.requestMeasure(); }
     });
   });
 
+  if (codeEditors) {
+    codeEditors.attach(textarea, { mode: "json" });
+    textarea.addEventListener("configuration-changed", function () {
+      if (textarea.codeEditor) { textarea.codeEditor.setValue(textarea.value); }
+    });
+  }
   if (syncFromJson()) { render(); } else { markIssues(lastIssues); }
 
   // ---- live simulation ------------------------------------------------------------------------------
@@ -573,6 +695,71 @@
         });
     });
   }
+  // Saved, named sample payloads of this use case.
+  var samplesBox = sim.querySelector("[data-samples]");
+  if (samplesBox) {
+    var samples = JSON.parse(document.getElementById("sample-payloads").textContent);
+    var sampleSelect = samplesBox.querySelector("[data-sample-select]");
+    var sampleName = samplesBox.querySelector("[data-sample-name]");
+    var sampleStatus = samplesBox.querySelector("[data-sample-status]");
+    var saveSample = samplesBox.querySelector("[data-sample-save]");
+    var deleteSample = samplesBox.querySelector("[data-sample-delete]");
+    var fillSamples = function (list, selected) {
+      samples = list;
+      sampleSelect.innerHTML = "";
+      sampleSelect.appendChild(el("option", { value: "", text: "Saved samples (" + list.length + ")…" }));
+      list.forEach(function (sample) {
+        sampleSelect.appendChild(el("option", { value: sample.id, text: sample.name, selected: sample.id === selected || null }));
+      });
+      if (deleteSample) { deleteSample.disabled = !sampleSelect.value; }
+    };
+    var post = function (url, body) {
+      return fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(body || {})
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) { throw new Error(data.message || ("HTTP " + response.status)); }
+          return data;
+        });
+      });
+    };
+    sampleSelect.addEventListener("change", function () {
+      var sample = samples.filter(function (s) { return s.id === sampleSelect.value; })[0];
+      if (deleteSample) { deleteSample.disabled = !sample; }
+      if (!sample) { return; }
+      payload.value = sample.payload;
+      format.value = sample.format;
+      if (sampleName) { sampleName.value = sample.name; }
+      sampleStatus.textContent = "Loaded “" + sample.name + "”.";
+      simulate();
+    });
+    if (saveSample) {
+      saveSample.addEventListener("click", function () {
+        var name = sampleName.value.trim();
+        if (!name) { sampleName.focus(); sampleStatus.textContent = "Name the sample first."; return; }
+        post(samplesBox.getAttribute("data-save-url"), { name: name, format: format.value, payload: payload.value })
+          .then(function (data) {
+            fillSamples(data.samples, data.sample.id);
+            sampleStatus.textContent = "Saved “" + data.sample.name + "” with this use case.";
+          })
+          .catch(function (error) { sampleStatus.textContent = "Not saved: " + error.message; });
+      });
+    }
+    if (deleteSample) {
+      deleteSample.addEventListener("click", function () {
+        var id = sampleSelect.value;
+        if (!id) { return; }
+        var url = samplesBox.getAttribute("data-delete-url").replace("00000000-0000-0000-0000-000000000000", id);
+        post(url).then(function (data) {
+          fillSamples(data.samples, "");
+          sampleStatus.textContent = "Sample deleted.";
+        }).catch(function (error) { sampleStatus.textContent = "Not deleted: " + error.message; });
+      });
+    }
+  }
+
   root.setAttribute("data-ready", "");  // listeners attached (tests wait for this)
   simulate();
 })();

@@ -147,7 +147,6 @@ def test_missing_meter_or_counter_is_an_error(org):
         ({"external_id": None}, "external_id"),
         ({"value": None, "timestamp": None}, "timestamp"),
         ({"source": "SAP"}, "source"),
-        ({"reason": "whim"}, "reason"),
         ({"timestamp": "yesterday"}, "timestamp"),
         ({"value": "lots"}, "value"),
     ],

@@ -328,7 +328,7 @@ def test_base64_of_an_inline_json_value(owner, anonymous, fake_erp, allow_loopba
 @pytest.mark.parametrize("configuration, message", [
     ({"steps": [{"method": "GET", "response_type": "json"}], "response": {"body": "1", "encoding": "binary"}},
      "steps[0].url: is required"),
-    ({"steps": [{"url": "http://x", "method": "PUT", "response_type": "json"}],
+    ({"steps": [{"url": "http://x", "method": "DELETE", "response_type": "json"}],
       "response": {"body": "1", "encoding": "binary"}}, "steps[0].method"),
     ({"auth": {"type": "oauth2_password", "token_url": "http://x", "client_id": "a", "client_secret": "b"},
       "steps": [{"url": "http://x", "method": "GET", "response_type": "json"}],
@@ -357,6 +357,33 @@ def test_jsonata_runtime_error_and_undefined_body(owner, anonymous, fake_erp, al
     assert anonymous.get(path_of(signed(owner, integration, "undef"))).json()["code"] == "UPSTREAM_INVALID_RESPONSE"
     assert anonymous.get(path_of(signed(owner, integration, "bad64"))).json() == {
         "code": "UPSTREAM_INVALID_RESPONSE", "message": "response.body is not valid base64"}
+
+
+def test_allowed_origins_get_cors_and_the_stream_alias_serves_the_same(owner, anonymous, integration, fake_erp,
+                                                                       allow_loopback):
+    create_use_case(owner, integration, "Invoice PDF", {**binary_config(),
+                                                        "allowed_origins": ["https://portal.example.com"]})
+    url = path_of(signed(owner, integration, "invoice-pdf", number="42"))
+    allowed = anonymous.get(url, HTTP_ORIGIN="https://portal.example.com")
+    assert allowed["Access-Control-Allow-Origin"] == "https://portal.example.com" and allowed["Vary"] == "Origin"
+    other = anonymous.get(url, HTTP_ORIGIN="https://evil.example.com")
+    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other
+    streamed = anonymous.get(url.replace("/download?", "/stream/download?"))
+    assert streamed.status_code == 200 and b"".join(streamed.streaming_content) == DOCUMENT
+
+
+def test_download_steps_go_through_an_attached_secure_proxy(owner, anonymous, integration, fake_erp, allow_loopback):
+    create_use_case(owner, integration, "Invoice PDF", {**binary_config(), "secure_proxy": {"use_case_slug": "vpn"}})
+    url = path_of(signed(owner, integration, "invoice-pdf", number="42"))
+    missing = anonymous.get(url)
+    assert missing.status_code == 502 and "not an enabled secure proxy" in missing.json()["message"]
+    owner.client.post(f"/v1/integrations/{integration.id}/use-cases", {
+        "name": "VPN", "slug": "vpn", "type": "secure_proxy", "enabled": True,
+        "configuration": {"vpc_mode": "secure_link", "allowed_domains": ["erp.example.com"],
+                          "allowed_ips": ["127.0.0.0/8"]}}, format="json")
+    refused = anonymous.get(url)  # 127.0.0.1 is not among the allowed domains
+    assert refused.status_code == 502 and refused.json()["code"] == "SECURE_PROXY_DOMAIN_NOT_ALLOWED"
+    assert fake_erp.document_requests() == []
 
 
 def test_each_download_call_leaves_a_monitoring_row(owner, anonymous, integration, fake_erp, allow_loopback):

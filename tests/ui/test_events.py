@@ -189,3 +189,14 @@ def test_another_orgs_events_are_404(ui_client, org, events, integration):
     assert other.post(events_url(integration, "replay/"), {"event_ids": [str(good.pk)]}).status_code == 404
     assert ui_client("admin").get(events_url(integration, "not-an-id/")).status_code == 404
     assert other.get("/events/").context["page"].events == []
+
+
+def test_group_filter_and_group_on_the_detail(org, ui_client, integration, django_capture_on_commit_callbacks):
+    [grouped] = send(org, integration, {"customerId": "C-7"}, group_id="customer-7",
+                     django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    send(org, integration, {"customerId": "C-8"}, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    client = ui_client("viewer")
+    listed = client.get(events_url(integration), {"group_id": "customer-7"}).context["page"].events
+    assert [e.pk for e in listed] == [grouped.pk]
+    detail = client.get(events_url(integration, f"{grouped.pk}/")).content.decode()
+    assert "customer-7" in detail and "applied in order within the group" in detail

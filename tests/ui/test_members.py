@@ -1,10 +1,9 @@
-"""Members page and its services: add existing/new users, change roles, remove; one admin always stays."""
+"""Members page and its services: invitations, change roles, remove; one admin always stays."""
 import pytest
-from django.contrib.auth import get_user_model
 
-from erpintegration import tenancy
+from erpintegration import invitations, tenancy
 from erpintegration.exceptions import Conflict, ValidationFailed
-from erpintegration.models import Membership
+from erpintegration.models import Invitation, Membership
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,35 +16,18 @@ def test_list_shows_own_members_only(ui_client, org):
     assert b"colleague" in response.content and b"stranger" not in response.content
 
 
-def test_add_existing_user(ui_client, org):
-    UserFactory(username="known")
-    response = ui_client("admin").post("/settings/members/", {"username": "known", "role": "editor"})
+def test_inviting_shows_a_one_time_link_and_adds_no_one_yet(ui_client, org):
+    response = ui_client("admin").post("/settings/members/", {"email": "n@example.com", "role": "viewer"})
     assert response.status_code == 200
-    assert response.context["added"].initial_password is None
-    assert Membership.objects.get(organization=org, user__username="known").role == "editor"
+    assert "/invitations/" in response.context["invite_link"]
+    assert Membership.objects.filter(organization=org).count() == 1  # the admin only
 
 
-def test_add_new_user_shows_a_one_time_password_that_logs_in(ui_client, org, client):
-    response = ui_client("admin").post(
-        "/settings/members/", {"username": "newbie", "email": "n@example.com", "role": "viewer"}
-    )
-    password = response.context["added"].initial_password
-    assert password and password.encode() in response.content
-    assert client.login(username="newbie", password=password)
-    assert get_user_model().objects.get(username="newbie").email == "n@example.com"
-
-
-def test_adding_a_member_twice_is_a_form_error(ui_client, org):
+def test_bad_role_or_email_is_a_form_error(ui_client):
     client = ui_client("admin")
-    response = client.post("/settings/members/", {"username": client.user.username, "role": "viewer"})
-    assert response.status_code == 400
-    assert b"already a member" in response.content
-
-
-def test_bad_role_is_a_form_error(ui_client):
-    response = ui_client("admin").post("/settings/members/", {"username": "x", "role": "owner"})
-    assert response.status_code == 400
-    assert not get_user_model().objects.filter(username="x").exists()
+    assert client.post("/settings/members/", {"email": "x@example.com", "role": "owner"}).status_code == 400
+    assert client.post("/settings/members/", {"email": "not-an-email", "role": "viewer"}).status_code == 400
+    assert not Invitation.objects.exists()
 
 
 def test_change_role(ui_client, org):
@@ -85,7 +67,7 @@ def test_another_orgs_membership_is_404(ui_client):
 def test_non_admins_cannot_manage_members(ui_client, org, role):
     member = MembershipFactory(organization=org, role="viewer")
     client = ui_client(role)
-    assert client.post("/settings/members/", {"username": "x", "role": "admin"}).status_code == 403
+    assert client.post("/settings/members/", {"email": "x@example.com", "role": "admin"}).status_code == 403
     assert client.post(f"/settings/members/{member.pk}/role/", {"role": "admin"}).status_code == 403
     assert client.post(f"/settings/members/{member.pk}/remove/").status_code == 403
     member.refresh_from_db()
@@ -94,9 +76,7 @@ def test_non_admins_cannot_manage_members(ui_client, org, role):
 
 def test_services_validate_input(org):
     with pytest.raises(ValidationFailed):
-        tenancy.add_member(org, "  ", "viewer")
-    with pytest.raises(ValidationFailed):
-        tenancy.add_member(org, "someone", "superuser")
+        invitations.create_invitation(org, "someone@example.com", "superuser")
     admin = MembershipFactory(organization=org, role="admin")
     with pytest.raises(Conflict):
         tenancy.remove_member(org, admin.pk)

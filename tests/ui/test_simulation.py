@@ -104,3 +104,53 @@ def test_editor_paths_translate_the_service_root():
     assert editor_path("event_configuration.entities[0]") == "configuration.entities[0]"
     assert editor_path("event_configuration") == "configuration"
     assert editor_path("payload") == "payload"
+
+
+def test_a_direct_configuration_simulates_the_direct_payload(ui_client, integration):
+    configuration = {"direct": True, "entities": [{"entity_schema": "contact", "unique_ids": ["customer_number"]}]}
+    valid = json.dumps({"version": "1", "operations": [
+        {"entity_slug": "contact", "unique_ids": {"customer_number": "C-1"}, "attributes": {"first_name": "Ada"}}]})
+    response, body = simulate(ui_client("viewer"), integration, configuration, valid)
+    assert response.status_code == 200 and body["ok"] is True
+    assert "customer_number=C-1" in body["html"] and "&quot;first_name&quot;: &quot;Ada&quot;" in body["html"]
+    invalid = json.dumps({"version": "1", "operations": [
+        {"entity_slug": "invoice", "unique_ids": {"n": "1"}, "attributes": {}, "extra": 1}]})
+    response, body = simulate(ui_client("viewer"), integration, configuration, invalid)
+    assert body["ok"] is False and 'data-testid="direct-errors"' in body["html"]
+    assert "DIRECT_ENTITY_NOT_ALLOWED" in body["html"] and "payload.operations[0].extra: unknown property" in body["html"]
+
+
+def test_prune_scopes_are_previewed(ui_client, integration):
+    configuration = {"entities": [{
+        "entity_schema": "contract", "unique_ids": ["contract_number"], "mode": "upsert-prune-scope-delete",
+        "scope": {"scope_mode": "query", "query": [{"attribute": "account", "field": "account"}]},
+        "fields": [{"attribute": "contract_number", "field": "no"}]}]}
+    response, body = simulate(ui_client("viewer"), integration, configuration,
+                              json.dumps({"no": "K-1", "account": "A-1"}))
+    assert body["ok"] is True and 'data-testid="prune-scope"' in body["html"]
+    assert "keep_unique_ids" in body["html"] and "&quot;deletion_mode&quot;: &quot;delete&quot;" in body["html"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "code", "text"),
+    [("$foo(firstName)", "T1006", "non-function"), ("$number(firstName)", "D3030", "")],
+)
+def test_runtime_jsonata_error_shows_the_engines_message(ui_client, integration, expression, code, text):
+    broken = json.loads(json.dumps(CONFIG))
+    broken["entities"][0]["fields"][1]["jsonataExpression"] = expression
+    _, body = simulate(ui_client("viewer"), integration, broken)
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["path"] == "configuration.entities[0].fields[1].jsonataExpression"
+    assert issue["code"] == code and code in issue["message"] and text in issue["message"]
+    assert f'<code data-testid="jsonata-code">{code}</code>' in body["html"]
+    assert "JSONATA_ERROR" not in body["html"]
+
+
+def test_errors_without_their_own_message_keep_the_engines_words(ui_client, integration):
+    """A mapping error that names only a path (no issue text) still says what went wrong under the field."""
+    _, body = simulate(ui_client("viewer"), integration, payload=json.dumps({"firstName": "no id"}))
+    assert body["ok"] is False
+    [issue] = body["issues"]
+    assert issue["message"].startswith("MISSING_UNIQUE_IDENTIFIERS: ")
+    assert len(issue["message"]) > len("MISSING_UNIQUE_IDENTIFIERS: ")

@@ -1,4 +1,5 @@
 import secrets
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
@@ -11,8 +12,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", default="8000")
+        parser.add_argument("--repeat-file", help="also write the banner here (mode 600) for the server to repeat "
+                                                  "below its start-up output; it deletes the file")
 
-    def handle(self, *args, port, **options):
+    def handle(self, *args, port, repeat_file=None, **options):
         if Organization.objects.exists():
             self.stdout.write(f"erpintegration: serving on http://127.0.0.1:{port}/ (log in with your user)")
             return
@@ -20,15 +23,14 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         create_user(org, "admin", password, Role.ADMIN, staff=True)
         base = f"http://127.0.0.1:{port}"
-        self.stdout.write(
-            "\n".join(
+        banner = "\n".join(
                 [
                     "",
                     "=" * 72,
                     "First start: created organisation 'default' and an admin user.",
                     f"  Log in at   {base}/login/",
                     "  username    admin",
-                    f"  password    {password}      (shown only this once)",
+                    f"  password    {password}      (shown only at this first start)",
                     "",
                     "API token: create one in the UI under 'Access tokens', or run",
                     "  .venv/bin/python manage.py create_token --org default --name my-erp",
@@ -37,5 +39,10 @@ class Command(BaseCommand):
                     "=" * 72,
                     "",
                 ]
-            )
         )
+        self.stdout.write(banner)
+        if repeat_file:
+            path = Path(repeat_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(banner)

@@ -23,7 +23,7 @@ from integrations.imports import conditional, files
 from integrations.imports.columns import analyse
 from integrations.imports.errors import error_body
 from integrations.imports.services import storage
-from integrations.mapping.engine import map_inbound
+from integrations.mapping.bounded import map_inbound
 from integrations.mapping.results import EntityUpdate, MappingError, MappingResult
 from integrations.models import ErpImport, ImportStatus, UseCase
 from monitoring import services as monitoring

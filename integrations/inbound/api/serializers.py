@@ -15,10 +15,16 @@ class ErpEventSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "xml"], default="json")
     payload = serializers.JSONField(help_text="A JSON/XML string (>= 2 chars) or a JSON object")
     deduplication_id = serializers.RegexField(r"^[a-zA-Z0-9_-]+$", max_length=255, required=False)
+    correlation_id = serializers.CharField(required=False, max_length=255,
+                                           help_text="Per-event trace id; overrides the request's")
 
 
 class ErpEventV3Serializer(serializers.Serializer):
     event_name = serializers.CharField(required=False)
+    correlation_id = serializers.CharField(required=False, max_length=255,
+                                           help_text="Per-event trace id; overrides the request's")
+    group_id = serializers.CharField(required=False, max_length=128,
+                                     help_text="Per-event lane; overrides the request's group_id")
     use_case_slug = serializers.RegexField(r"^[a-z0-9][a-z0-9_-]*$", max_length=255, required=False)
     timestamp = serializers.DateTimeField()
     format = serializers.ChoiceField(choices=["json", "xml"], default="json")
@@ -42,6 +48,10 @@ class ErpUpdatesEventsV2RequestSerializer(serializers.Serializer):
 class ErpUpdatesEventsV3RequestSerializer(serializers.Serializer):
     integration_id = serializers.UUIDField()
     correlation_id = serializers.CharField(required=False)
+    group_id = serializers.CharField(
+        required=False, max_length=128,
+        help_text="Events of one group are applied in order, groups in parallel (at most 20 at a time); "
+        "without a group, the integration's events are applied strictly in order.")
     events = ErpEventV3Serializer(many=True)
 
 
@@ -66,6 +76,7 @@ class QueryEventsRequestSerializer(serializers.Serializer):
     correlation_id = serializers.CharField(required=False)
     object_type = serializers.CharField(required=False)
     event_name = serializers.CharField(required=False)
+    use_case_id = serializers.CharField(required=False, min_length=1)
     limit = serializers.IntegerField(min_value=1, max_value=25, default=25)
     cursor = EventsCursorSerializer(required=False, allow_null=True)
 

@@ -152,10 +152,18 @@ def accept_events(organization, api_version: str, body: Any) -> list[dict]:
                 event_type=valid[0][1].event_type if valid else None,
                 received_at=now,
             )
-        queued = [row for row in rows if row.status == EventStatus.QUEUED]
-        if queued:
-            enqueue_processing(str(queued[-1].id))
+        enqueue_lanes(rows)
     return [r.as_dict() for r in results]
+
+
+def enqueue_lanes(rows: list[ErpEvent]) -> None:
+    """One task per lane touched: for the lane's last queued event, which applies the lane up to it."""
+    last_of_lane: dict[str, ErpEvent] = {}
+    for row in rows:
+        if row.status == EventStatus.QUEUED:
+            last_of_lane[row.group_id] = row
+    for row in last_of_lane.values():
+        enqueue_processing(str(row.id))
 
 
 def _event_row(organization, integration, envelope: Envelope, event: ValidEvent, status, sequence, now):
@@ -170,12 +178,14 @@ def _event_row(organization, integration, envelope: Envelope, event: ValidEvent,
         format=event.format,
         payload=event.payload,
         deduplication_id=event.deduplication_id,
-        correlation_id=envelope.correlation_id,
+        correlation_id=envelope.event_correlation_id(event),
+        group_id=envelope.event_group_id(event),
         meta=envelope.meta,
         timestamp=event.timestamp,
         received_at=now,
         status=status,
         resolved_use_case_ids=event.use_case_ids,
+        use_case_id=event.use_case_ids[0] if event.use_case_ids else None,
         sequence=sequence,
         completed_at=now if status == EventStatus.IGNORED else None,
     )
@@ -233,6 +243,7 @@ def replay_events(organization, integration_id, event_ids: list[str]) -> list[Re
                 payload=original.payload,
                 timestamp=original.timestamp,
                 deduplication_id=None,
+                group_id=original.group_id,  # the replay joins the original's lane
             )
             try:
                 use_case_ids, reason = route(replay, use_cases)
@@ -256,8 +267,7 @@ def replay_events(organization, integration_id, event_ids: list[str]) -> list[Re
             rows.append(row)
             outcomes.append(ReplayOutcome(str(original.id), "queued", replay_event_id=str(row.id)))
         ErpEvent.objects.bulk_create(rows)
-        if rows:
-            enqueue_processing(str(rows[-1].id))
+        enqueue_lanes(rows)
     return outcomes
 
 
@@ -272,7 +282,8 @@ def _normal_uuid(value) -> str | None:
 def sweep_stale_events(older_than: timedelta | None = None) -> int:
     """Re-enqueue events stored but unfinished for a while (a lost message, a killed worker).
 
-    One task per integration, for its newest stale event: that task applies all earlier ones in order.
+    One task per lane (integration and group), for its newest stale event: that task applies all earlier
+    ones of the lane in order.
     Processing is idempotent, so a re-enqueued event that is in fact running is harmless."""
     if older_than is None:
         older_than = timedelta(seconds=settings.INBOUND_SWEEP_AFTER_SECONDS)
@@ -280,7 +291,7 @@ def sweep_stale_events(older_than: timedelta | None = None) -> int:
     stale = (
         ErpEvent.objects.filter(status__in=PENDING_STATUSES, received_at__lte=cutoff)
         .filter(Q(started_at__isnull=True) | Q(started_at__lte=cutoff))
-        .values("integration_id")
+        .values("integration_id", "group_id")
         .annotate(last=Max("sequence"))
     )
     count = 0

@@ -1,8 +1,9 @@
 """Apply stored inbound events: parse, map, write to the entity store, record monitoring (DOMAIN.md 1.3-1.7).
 
 Guarantees:
-* Strict order per integration: every step holds the integration's :class:`EventProcessingLock` row and
-  takes the pending events with the smallest sequences.
+* Strict order per lane (integration and ``group_id``; ungrouped events share the default lane): every
+  step holds the lane's turn (``lanes.lane_turn``) and takes the lane's pending events with the smallest
+  sequences. Lanes of one integration run in parallel, at most 20 at a time.
 * Exactly once: an event's entity writes, its monitoring rows and its final status commit in ONE
   transaction (one per small batch of events), after re-checking under the lock that it is still pending. A worker killed half-way rolls
   back everything; the redelivered (or swept) task then applies it once.
@@ -13,27 +14,36 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
-import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from entities.services import StoreError, SyncStateBatch, apply_mapping_result, lock_mapping_identities
+from entities.services import (
+    StoreError,
+    SyncStateBatch,
+    WriteReport,
+    apply_mapping_result,
+    lock_mapping_identities,
+)
+from erpintegration import logcontext
 from erpintegration.lib.ids import parse_uuid
+from erpintegration.models import Organization
+from integrations.inbound.services import lane_batches
 from integrations.inbound.services.file_urls import file_proxy_url_builder as signed_download_url_builder
-from integrations.mapping.engine import RuntimeContext, map_inbound
+from integrations.inbound.services.lanes import lane_turn
+from integrations.mapping.bounded import map_inbound
+from integrations.mapping.direct import map_direct
+from integrations.mapping.engine import RuntimeContext
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
-from integrations.models import ErpEvent, EventProcessingLock, EventStatus, UseCase
+from integrations.models import ErpEvent, EventStatus, UseCase
 from integrations.models.events import PENDING_STATUSES
 from integrations.setup.services.mapping_environment import load_mapping_environment
 from monitoring import services as monitoring
@@ -52,6 +62,9 @@ MAPPING_ERROR_CATEGORIES = {
     "JSONATA_ERROR": ErrorCategory.CONFIGURATION,
     "INVALID_CONFIGURATION": ErrorCategory.CONFIGURATION,
     "USE_CASE_MISSING_CONFIG": ErrorCategory.CONFIGURATION,
+    "DIRECT_PAYLOAD_INVALID": ErrorCategory.VALIDATION,
+    "DIRECT_VERSION_UNSUPPORTED": ErrorCategory.VALIDATION,
+    "DIRECT_ENTITY_NOT_ALLOWED": ErrorCategory.VALIDATION,
 }
 STORE_ERROR_CATEGORIES = {
     "UNIQUE_ID_MULTIPLE_MATCHES": ErrorCategory.VALIDATION,
@@ -63,7 +76,7 @@ STORE_ERROR_CATEGORIES = {
 def mapping_error_category(code: str) -> str:
     if code in MAPPING_ERROR_CATEGORIES:
         return MAPPING_ERROR_CATEGORIES[code]
-    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code:
+    if "PAYLOAD" in code or "XML" in code or "JSON_" in code or "MISSING" in code or "TOO_LARGE" in code:
         return ErrorCategory.VALIDATION
     if "TIMEOUT" in code:
         return ErrorCategory.TIMEOUT
@@ -90,85 +103,56 @@ class UseCaseFailure(Exception):
 
 
 def process_events_through(event_id: str) -> int:
-    """Apply, in sequence order, every pending event of the integration of ``event_id`` up to and including
-    it. Returns how many this call applied (0 when others already did). Unexpected errors propagate (the
-    task retries; the event stays pending and its integration waits, preserving order)."""
-    target = ErpEvent.objects.filter(pk=parse_uuid(event_id)).values("integration_id", "sequence").first()
+    """Apply, in sequence order, every pending event of the lane of ``event_id`` (its integration and
+    ``group_id``): it and whatever the lane received meanwhile, so a backlog is applied in full batches and the
+    tasks queued behind find nothing to do. Returns how many this call applied (0 when others already did).
+    Unexpected errors propagate (the task retries; the event stays pending and its lane waits, preserving
+    order)."""
+    target = (ErpEvent.objects.filter(pk=parse_uuid(event_id))
+              .values("integration_id", "group_id", "sequence").first())
     if target is None:
         return 0
+    integration_id, group_id = target["integration_id"], target["group_id"]
     applied = 0
-    while True:
-        with _integration_turn(target["integration_id"]):
-            batch = _claim_batch(target["integration_id"], target["sequence"])
+    with lane_turn(integration_id, group_id):
+        while True:
+            batch = _claim_batch(integration_id, group_id)
             if not batch:
                 return applied
-            applied += _apply_batch(target["integration_id"], batch)
+            applied += _apply_batch(batch)
 
 
-TURN_LOCK_CLASS = 7_340_117  # advisory-lock key space of the claim-and-apply turns
-_local_turns = [threading.Lock() for _ in range(64)]
-
-
-@contextmanager
-def _integration_turn(integration_id):
-    """Hold the integration's turn from claiming a batch until it is applied. Between the two transactions
-    the row lock is released; without a turn, tasks queued on it (a burst of requests) re-claimed the batch
-    one after another, each counting an attempt, until healthy events were failed as exhausted.
-    PostgreSQL: a session advisory lock, released when this process dies, so a killed worker blocks no one.
-    Elsewhere (the embedded SQLite default: one process) an in-process lock."""
-    connection = connections[ErpEvent.objects.db]
-    key = zlib.crc32(str(integration_id).encode()) - 2**31  # int4; a collision only serialises two integrations
-    if connection.vendor != "postgresql":
-        with _local_turns[key % len(_local_turns)]:
-            yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [TURN_LOCK_CLASS, key])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [TURN_LOCK_CLASS, key])
-
-
-def _lock(integration_id) -> EventProcessingLock:
-    EventProcessingLock.objects.get_or_create(integration_id=integration_id)
-    return EventProcessingLock.objects.select_for_update().get(integration_id=integration_id)
-
-
-def _claim_batch(integration_id, up_to_sequence: int) -> list[uuid.UUID]:
+def _claim_batch(integration_id, group_id: str) -> list[uuid.UUID]:
     """Committed claim of the next pending events (in sequence order): counts the attempt, so a crash
     still counts, and fails events that exhausted their attempts. Fresh events are claimed in batches
     (one transaction for many); an event that failed before is retried alone, so it cannot take
     innocent neighbours down with it."""
     size = max(1, settings.INBOUND_PROCESSING_BATCH_SIZE)
-    with transaction.atomic():
-        _lock(integration_id)
+    with transaction.atomic():  # the lane's turn (held by the caller) makes this the lane's only claimer
         while True:
-            pending = list(
+            pending = list(  # (id, attempts) pairs: hundreds of model instances would cost more than the claim
                 ErpEvent.objects.filter(
-                    integration_id=integration_id, status__in=PENDING_STATUSES, sequence__lte=up_to_sequence
+                    integration_id=integration_id, group_id=group_id, status__in=PENDING_STATUSES,
                 )
                 .order_by("sequence")
-                .only("id", "attempts", "last_error", "resolved_use_case_ids", "organization_id",
-                      "integration_id", "correlation_id", "event_type", "event_name", "use_case_slug",
-                      "received_at")[:size]
+                .values_list("id", "attempts")[:size]
             )
             if not pending:
                 return []
-            head = pending[0]
-            if head.attempts >= settings.INBOUND_MAX_ATTEMPTS:
-                _fail_exhausted(head)
+            head_id, head_attempts = pending[0]
+            if head_attempts >= settings.INBOUND_MAX_ATTEMPTS:
+                _fail_exhausted(ErpEvent.objects.only(
+                    "id", "attempts", "last_error", "resolved_use_case_ids", "organization_id", "integration_id",
+                    "correlation_id", "event_type", "event_name", "use_case_slug", "received_at").get(pk=head_id))
                 continue
-            if head.attempts > 0:
-                batch = [head]
+            if head_attempts > 0:
+                ids = [head_id]
             else:
-                batch = []
-                for event in pending:
-                    if event.attempts > 0:
+                ids = []
+                for event_id, attempts in pending:
+                    if attempts > 0:
                         break
-                    batch.append(event)
-            ids = [event.pk for event in batch]
+                    ids.append(event_id)
             ErpEvent.objects.filter(pk__in=ids).update(
                 status=EventStatus.PROCESSING, attempts=F("attempts") + 1, started_at=timezone.now()
             )
@@ -184,19 +168,21 @@ def _fail_exhausted(event: ErpEvent) -> None:
     ErpEvent.objects.filter(pk=event.pk).update(status=EventStatus.FAILED, completed_at=now, last_error=message)
 
 
-def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
+def _apply_batch(event_ids: list[uuid.UUID]) -> int:
     """Apply claimed events in one transaction, in order; events someone else finished are skipped.
     Any unexpected error rolls the whole batch back (each event is retried, alone, later)."""
     current = None
     try:
         with transaction.atomic():
-            lock = _lock(integration_id)
-            events = ErpEvent.objects.select_related("organization").in_bulk(event_ids)
+            events = ErpEvent.objects.in_bulk(event_ids)
+            organizations = {org.pk: org for org in Organization.objects.filter(
+                pk__in={event.organization_id for event in events.values()})}
+            for event in events.values():  # a lane's events share their organisation: one instance, no join
+                event.organization = organizations[event.organization_id]
             use_cases = _use_cases(events.values())
             environment = _environment(events.values(), use_cases)
             outcome: dict[str, list[uuid.UUID]] = {EventStatus.PROCESSED: [], EventStatus.FAILED: []}
             rows: list = []
-            last_sequence = lock.last_processed_sequence
             prepared = []
             for event_id in event_ids:  # mapping is pure: map every event first, then lock, then write
                 current = event_id
@@ -207,21 +193,24 @@ def _apply_batch(integration_id, event_ids: list[uuid.UUID]) -> int:
                 prepared[0].event.organization if prepared else None,
                 [step.result for p in prepared for step in p.steps if step.result is not None])
             sync_states = SyncStateBatch()  # the entity sync states of the whole batch: one upsert
-            for event_prepared in prepared:
-                event = event_prepared.event
-                current = event.pk
-                failed = apply_prepared(event_prepared, rows, held, sync_states)
-                outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
-                last_sequence = max(last_sequence, event.sequence)
+            for part in lane_batches.plan(prepared) if settings.INBOUND_SET_BASED_WRITES else prepared:
+                if isinstance(part, lane_batches.Segment):
+                    written = _write_segment(part, held)
+                    members = part.members
+                else:
+                    written, members = None, [part]
+                for index, event_prepared in enumerate(members):
+                    event = event_prepared.event
+                    current = event.pk
+                    failed = apply_prepared(event_prepared, rows, held, sync_states,
+                                            written=written[index] if written is not None else None)
+                    outcome[EventStatus.FAILED if failed else EventStatus.PROCESSED].append(event.pk)
             sync_states.flush()
             monitoring.record_inbound_events(rows)
             now = timezone.now()
             for status, ids in outcome.items():
                 if ids:
                     ErpEvent.objects.filter(pk__in=ids).update(status=status, completed_at=now, last_error="")
-            if last_sequence != lock.last_processed_sequence:
-                lock.last_processed_sequence = last_sequence
-                lock.save(update_fields=["last_processed_sequence"])
             return sum(len(ids) for ids in outcome.values())
     except Exception as exc:
         if current is not None:
@@ -240,6 +229,23 @@ def _environment(events, use_cases: dict[str, UseCase]):
                                 for uc in use_cases.values() for marker in ENVIRONMENT_MARKERS):
         return None
     return load_mapping_environment(first.integration)
+
+
+def _write_segment(segment, held: frozenset[int]) -> list | None:
+    """The segment's writes set-based, with each step's share of the time added to its mapping time; None
+    when it had to be rolled back (its events then go one by one)."""
+    first = segment.members[0].event
+    started = time.perf_counter()
+    try:
+        written = lane_batches.write_segment(segment, organization=first.organization,
+                                             integration_id=str(first.integration_id), held_locks=held)
+    except lane_batches.SegmentNotApplied:
+        return None
+    share = (time.perf_counter() - started) / len(segment.members)
+    for member in segment.members:
+        for step in member.steps:
+            step.seconds += share
+    return written
 
 
 def _use_cases(events) -> dict[str, UseCase]:
@@ -271,6 +277,7 @@ class PreparedEvent:
 def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=None) -> PreparedEvent:
     """Parse and map ``event`` for each resolved use case. Pure (no database), so a batch maps all its events
     first and takes the identity locks of all their writes in one statement."""
+    logcontext.bind_event(event)
     try:
         data = parse_payload(event.payload, event.format)
         parse_error = None
@@ -287,11 +294,13 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=No
                                      ErrorCategory.CONFIGURATION)
             if not use_case.enabled:
                 step.skipped = True
-            elif parse_error is not None:
+            elif parse_error is not None and not _is_direct(use_case):  # direct mode reports its own
                 raise UseCaseFailure(parse_error.code, parse_error.message,
                                      mapping_error_category(parse_error.code), parse_error.details)
             else:
                 step.result = _map_use_case(event, use_case, data, environment)
+                if _is_direct(use_case):
+                    step.sync_types = _sync_types(use_case, step.result)
         except UseCaseFailure as failure:
             step.failure = failure
         step.seconds = time.perf_counter() - started
@@ -300,13 +309,14 @@ def prepare_event(event: ErpEvent, use_cases: dict[str, UseCase], environment=No
 
 
 def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[int] = frozenset(),
-                   sync_states: SyncStateBatch | None = None) -> bool:
+                   sync_states: SyncStateBatch | None = None, written: dict | None = None) -> bool:
     """Write each mapped use case of the event (its own savepoint) and append its monitoring rows. Returns True
-    if any use case failed."""
+    if any use case failed. ``written``: step index -> report of steps a segment already wrote set-based."""
     event = prepared.event
+    logcontext.bind_event(event)
     record = partial(_record, rows=rows)
     failed = False
-    for step in prepared.steps:
+    for step_index, step in enumerate(prepared.steps):
         started = time.perf_counter() - step.seconds
         if step.skipped:
             for sync_type in step.sync_types:
@@ -316,7 +326,14 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
         try:
             if step.failure is not None:
                 raise step.failure
-            report = _store(event, step.result, held_locks, step.use_case_id, sync_states)
+            if written is not None:
+                report = written.get(step_index) or WriteReport()
+                if sync_states is not None:
+                    sync_states.add_report(report, organization=event.organization,
+                                           integration_id=str(event.integration_id), event_id=str(event.id),
+                                           use_case_id=step.use_case_id)
+            else:
+                report = _store(event, step.result, held_locks, step.use_case_id, sync_states)
         except UseCaseFailure as failure:
             failed = True
             for sync_type in step.sync_types:
@@ -341,6 +358,11 @@ def apply_prepared(prepared: PreparedEvent, rows: list, held_locks: frozenset[in
 
 def _map_use_case(event: ErpEvent, use_case: UseCase, data: Any, environment=None):
     configuration = use_case.configuration
+    if isinstance(configuration, dict) and configuration.get("direct") is True:
+        try:  # the pre-mapped operations replace the mapping (first problem fails the event)
+            return map_direct(configuration, event.payload, event.format)
+        except MappingError as exc:
+            raise UseCaseFailure(exc.code, exc.message, mapping_error_category(exc.code), exc.details)
     if not configuration or not (configuration.get("entities") or configuration.get("meter_readings")):
         raise UseCaseFailure("USE_CASE_MISSING_CONFIG", f"Use case '{use_case.name}' has no configuration",
                              ErrorCategory.CONFIGURATION)
@@ -371,8 +393,16 @@ def file_proxy_url_builder(event: ErpEvent):
     return signed_download_url_builder(event.organization_id, str(event.integration_id))
 
 
-def _sync_types(use_case: UseCase | None) -> list[str]:
+def _is_direct(use_case: UseCase | None) -> bool:
+    configuration = use_case.configuration if use_case else None
+    return isinstance(configuration, dict) and configuration.get("direct") is True
+
+
+def _sync_types(use_case: UseCase | None, result=None) -> list[str]:
     configuration = (use_case.configuration if use_case else None) or {}
+    if _is_direct(use_case):  # the payload decides: entity rows always, reading rows when it has readings
+        has_readings = result is not None and bool(result.meter_readings_updates)
+        return [InboundSyncType.ENTITY] + ([InboundSyncType.METER_READING] if has_readings else [])
     types = []
     if configuration.get("entities") or not configuration.get("meter_readings"):
         types.append(InboundSyncType.ENTITY)

@@ -24,7 +24,7 @@ def create_tracking_record(organization, *, integration=None, use_case_id=None, 
 
 def acknowledge(ack_id) -> None:
     """Delete the row; 404 when unknown or already acknowledged. No token: ``ack_id`` is the capability."""
-    if ack_id is None or ack_id == "":
+    if ack_id is None:
         raise ValidationFailed("ack_id: this field is required")
     if not isinstance(ack_id, str):
         raise ValidationFailed("ack_id: must be a string")

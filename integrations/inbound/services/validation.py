@@ -22,6 +22,7 @@ DEDUP_ID_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EVENT_TYPES = ("CREATE", "UPDATE", "DELETE")
 FORMATS = ("json", "xml")
+GROUP_ID_MAX = 128
 
 
 class EventInvalid(Exception):
@@ -42,14 +43,25 @@ class ValidEvent:
     timestamp: datetime
     deduplication_id: str | None
     use_case_ids: list[str] = field(default_factory=list)
+    correlation_id: str | None = None  # the event's own (v1/v2/v3), before falling back to the request's
+    group_id: str = ""  # the lane (v3 only); "" is the default lane
 
 
 @dataclass
 class Envelope:
     integration: Integration
-    correlation_id: str
+    correlation_id: str  # the request's (body, else meta), else one generated for the request
     events: list
     meta: dict
+    group_id: str = ""  # v3 request-level group_id
+
+    def event_correlation_id(self, event: ValidEvent) -> str:
+        """``event.correlation_id ?? request.correlation_id ?? meta.correlation_id ?? generated``."""
+        return event.correlation_id or self.correlation_id
+
+    def event_group_id(self, event: ValidEvent) -> str:
+        """``event.group_id ?? request.group_id ?? default lane``."""
+        return event.group_id or self.group_id
 
 
 # --- envelope ---------------------------------------------------------------------------------------
@@ -96,7 +108,7 @@ def _events_list(body: dict) -> list:
 
 def _optional_str(body: dict, name: str, where: str) -> str | None:
     value = body.get(name)
-    if value is None:
+    if value is None or value == "":  # the contract sets no minLength: blank is "not given"
         return None
     if not isinstance(value, str) or not value or len(value) > 255 or "\x00" in value:
         raise ValidationFailed(f"{where}{name}: must be a non-empty string of at most 255 characters (no NUL)")
@@ -106,7 +118,7 @@ def _optional_str(body: dict, name: str, where: str) -> str | None:
 def integration_for_envelope(organization, integration_id) -> Integration:
     integration = Integration.objects.filter(organization=organization, pk=integration_id).first()
     if integration is None:
-        raise NotFound(f"Integration {integration_id} not found")
+        raise NotFound(f"Integration {integration_id} not found", code="INTEGRATION_NOT_FOUND")
     return integration
 
 
@@ -138,8 +150,19 @@ def parse_envelope(organization, api_version: str, body: Any) -> Envelope:
     meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
     if correlation_id is None and api_version == "v3" and meta:
         correlation_id = _optional_str(meta, "correlation_id", "meta.")
+    group_id = _group_id(body, "") if api_version == "v3" else ""
     events = _events_list(body)
-    return Envelope(integration_for_envelope(organization, integration_id), correlation_id or str(uuid.uuid4()), events, {})
+    return Envelope(integration_for_envelope(organization, integration_id), correlation_id or str(uuid.uuid4()), events,
+                    {}, group_id)
+
+
+def _group_id(body: dict, where: str) -> str:
+    value = body.get("group_id")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value or len(value) > GROUP_ID_MAX or "\x00" in value:
+        raise ValidationFailed(f"{where}group_id: must be a non-empty string of at most {GROUP_ID_MAX} characters")
+    return value
 
 
 # --- one event --------------------------------------------------------------------------------------
@@ -167,6 +190,9 @@ def _payload_text(raw: dict, fmt: str) -> str:
     if len(text.encode("utf-8")) > limit:
         raise EventInvalid(f"payload: exceeds the limit of {limit} bytes per event")
     return text
+
+
+_LONG_DIGITS = re.compile(r"\d{309}")
 
 
 def _check_payload_parses(text: str, fmt: str) -> None:
@@ -227,8 +253,18 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
     dedup = raw.get("deduplication_id")
     if dedup is not None and (not isinstance(dedup, str) or len(dedup) > 255 or not DEDUP_ID_RE.match(dedup)):
         raise EventInvalid("deduplication_id: must match ^[a-zA-Z0-9_-]+$ (1-255 characters)")
+    correlation_id = raw.get("correlation_id")
+    if correlation_id is not None and not _is_name(correlation_id):
+        raise EventInvalid("correlation_id: must be a non-empty string of at most 255 characters (no NUL)")
+    group_id = ""
+    if api_version == "v3" and raw.get("group_id") is not None:
+        group_id = raw["group_id"]
+        if not isinstance(group_id, str) or not group_id or len(group_id) > GROUP_ID_MAX or "\x00" in group_id:
+            raise EventInvalid(f"group_id: must be a non-empty string of at most {GROUP_ID_MAX} characters")
     text = _payload_text(raw, fmt)
-    if isinstance(raw.get("payload"), str):  # an object payload was just serialized: valid by construction
+    # an object payload was just serialized: valid by construction, except for integers beyond the number
+    # range (only parsed again when such a run of digits appears)
+    if isinstance(raw.get("payload"), str) or _LONG_DIGITS.search(text):
         _check_payload_parses(text, fmt)
     return ValidEvent(
         event_id=uuid.uuid4(),
@@ -240,4 +276,6 @@ def validate_event(raw: Any, api_version: str) -> ValidEvent:
         payload=text,
         timestamp=timestamp,
         deduplication_id=dedup,
+        correlation_id=correlation_id,
+        group_id=group_id,
     )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from integrations.outbound.api import views
 
@@ -15,3 +15,4 @@ urlpatterns = [
     path("v1/outbound/deliveries/<str:deliveryId>/resend", views.DeliveryResendView.as_view(),
          name="outbound-delivery-resend"),
 ]
+urlpatterns += [path("", include("integrations.outbound.api.urls_stream"))]  # the pollable stream's operations

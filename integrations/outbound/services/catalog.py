@@ -27,6 +27,7 @@ from integrations.configuration.outbound import format_timestamp
 from integrations.inbound.services import tracking
 from integrations.mapping import jsonata as expressions
 from integrations.models import CatalogEvent, DeliveryStatus, Integration, OutboundDelivery, UseCase, Webhook
+from integrations.outbound.services import stream as outbound_stream
 from integrations.outbound.services.delivery import contains_nul, enqueue_delivery
 from integrations.outbound.services.hydration import hydrate
 from integrations.outbound.services.selection import enabled_mappings, select_use_cases
@@ -147,16 +148,21 @@ def plan_deliveries(event: CatalogEvent) -> list[OutboundDelivery]:
             outcome = planner(event, use_case, mapping, track_acks=selection.track_acks) if planner else {
                 "use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
                 "code": "DELIVERY_TYPE_UNSUPPORTED", "message": f"delivery type {delivery_type!r} is not supported"}
-            (planned if isinstance(outcome, OutboundDelivery) else skipped).append(outcome)
+            for item in outcome if isinstance(outcome, list) else [outcome]:
+                if item is not None:  # None: queued on the integration's stream for polling
+                    (planned if isinstance(item, OutboundDelivery) else skipped).append(item)
     if skipped:
         event.skipped = skipped
         CatalogEvent.objects.filter(pk=event.pk).update(skipped=skipped)
     return planned
 
 
-def _plan_file_proxy(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict:
-    """A file_proxy mapping: its target is resolved now (a dangling one is USE_CASE_NOT_FOUND); sending
-    files to an upload use case is not part of this version, so the mapping is recorded as skipped."""
+def _plan_file_proxy(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool):
+    """A file_proxy mapping: its target is resolved now (a dangling one is USE_CASE_NOT_FOUND) and again when
+    sending. The split over ``event_attachments`` happens once, here: one delivery per attachment with
+    ``fan_out.enabled``, else one for all (item -1), so item indices and the per-item idempotency record
+    (the unique delivery per event, use case, mapping and item) stay stable across retries and re-publishes.
+    No attachments: nothing to send (FAN_OUT_EMPTY)."""
     slug = str((mapping.get("delivery") or {}).get("use_case_slug") or "")
     target = file_proxy_target(use_case.integration_id, slug)
     outcome = {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or "")}
@@ -165,8 +171,22 @@ def _plan_file_proxy(event: CatalogEvent, use_case: UseCase, mapping: dict, *, t
         code = "USE_CASE_NOT_FOUND" if reason == "not_found" else "USE_CASE_INVALID_TYPE" if reason in (
             "wrong_type", "wrong_direction") else "USE_CASE_DISABLED"
         return {**outcome, "code": code, "message": f"file_proxy target {slug!r}: {reason.replace('_', ' ')}"}
-    return {**outcome, "code": "FILE_PROXY_DELIVERY_UNAVAILABLE",
-            "message": f"file uploads through file_proxy use case {slug!r} are not available in this version"}
+    attachments = (event.payload or {}).get("event_attachments")
+    if not isinstance(attachments, list) or not attachments:
+        return {**outcome, "code": "FAN_OUT_EMPTY", "message": "the event carries no event_attachments"}
+    upload = UseCase.objects.get(pk=target["target_use_case_id"])
+    fan_out = bool(((upload.configuration or {}).get("fan_out") or {}).get("enabled"))
+    items = [(index, [item]) for index, item in enumerate(attachments)] if fan_out else [(-1, attachments)]
+    already = set(OutboundDelivery.objects.filter(
+        organization=event.organization, event_id=event.event_id, use_case_id=use_case.id,
+        mapping_id=outcome["mapping_id"], delivery_type="file_proxy", resend_of__isnull=True,
+    ).values_list("item_index", flat=True))
+    return [_create_delivery(
+        event_id=event.event_id, event_name=event.event_name, organization=event.organization,
+        integration_id=use_case.integration_id, use_case_id=use_case.id, mapping=mapping, webhook=None,
+        webhook_ref="", payload={"files": files}, ack_id="", error=None,
+        delivery_type="file_proxy", target_slug=slug, item_index=index,
+    ) for index, files in items if index not in already]
 
 
 def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool = True) -> OutboundDelivery:
@@ -207,20 +227,33 @@ def _plan_one(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_ac
     )
 
 
-#: How each ``delivery.type`` is planned: a delivery row, or a ``skipped`` entry explaining why not.
-DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy}
+def _plan_poll(event: CatalogEvent, use_case: UseCase, mapping: dict, *, track_acks: bool) -> dict | None:
+    """A poll mapping: the ERP pulls it from the integration's stream (no webhook, no ACK tracking row).
+    None once queued (or already queued); a ``skipped`` entry when its enqueue-time transform failed."""
+    error = outbound_stream.enqueue(event, use_case, mapping, {**(event.payload or {}), **common_fields(event)})
+    if error is None:
+        return None
+    return {"use_case_id": str(use_case.pk), "mapping_id": str(mapping.get("id") or ""),
+            "code": "MAPPING_EXPRESSION_FAILED", "message": f"poll transform: {error}; nothing was queued"}
+
+
+#: How each ``delivery.type`` is planned: a delivery row, a ``skipped`` entry explaining why not, or None
+#: (poll: queued on the stream).
+DELIVERY_PLANNERS = {"webhook": _plan_one, "file_proxy": _plan_file_proxy, "poll": _plan_poll}
 
 
 def _create_delivery(*, event_id, event_name, organization, integration_id, use_case_id, mapping: dict,
                      webhook: Webhook | None, webhook_ref, payload, ack_id, error,
-                     resend_of: OutboundDelivery | None = None, correlation_id: str | None = None) -> OutboundDelivery:
+                     resend_of: OutboundDelivery | None = None, correlation_id: str | None = None,
+                     delivery_type: str = "webhook", target_slug: str = "", item_index: int | None = None
+                     ) -> OutboundDelivery:
     """The delivery and its monitoring row; a pending one is sent after commit."""
     status = DeliveryStatus.FAILED if error else DeliveryStatus.PENDING
     delivery = OutboundDelivery.objects.create(
         organization=organization, integration_id=integration_id, use_case_id=use_case_id, mapping_id=str(mapping.get("id") or ""), webhook=webhook,
         webhook_ref=webhook_ref, event_id=event_id, event_name=event_name, payload=payload, ack_id=ack_id,
         status=status, last_error=error or "", next_attempt_at=None if error else timezone.now(),
-        resend_of=resend_of,
+        resend_of=resend_of, delivery_type=delivery_type, target_slug=target_slug, item_index=item_index,
     )
     metadata = {
         "delivery_id": str(delivery.id),
@@ -243,7 +276,7 @@ def _create_delivery(*, event_id, event_name, organization, integration_id, use_
     OutboundDelivery.objects.filter(pk=delivery.pk).update(monitoring_event_id=row.pk)
     delivery.monitoring_event_id = row.pk
     if not error:
-        enqueue_delivery(delivery.id)
+        enqueue_delivery(delivery.id, delivery_type)
     return delivery
 
 
@@ -264,7 +297,9 @@ def resend_delivery(organization, delivery_id) -> OutboundDelivery:
         raise Conflict(f"delivery has no payload to resend ({original.last_error or 'mapping failed'})")
     webhook = original.webhook
     error = None
-    if webhook is None:
+    if original.delivery_type == "file_proxy":
+        pass  # the upload use case is resolved again when the resend is sent
+    elif webhook is None:
         error = f"webhook {original.webhook_ref!r} not found"
     elif not webhook.enabled:
         error = f"webhook {webhook.id} is disabled"
@@ -275,7 +310,8 @@ def resend_delivery(organization, delivery_id) -> OutboundDelivery:
             event_id=original.event_id, event_name=original.event_name, organization=organization,
             integration_id=original.integration_id, use_case_id=original.use_case_id, mapping=mapping,
             webhook=webhook, webhook_ref=original.webhook_ref, payload=original.payload, ack_id=original.ack_id,
-            error=error, resend_of=original,
+            error=error, resend_of=original, delivery_type=original.delivery_type,
+            target_slug=original.target_slug, item_index=original.item_index,
         )
     delivery.refresh_from_db()
     return delivery
@@ -318,7 +354,9 @@ def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
     """
     integration = _integration(organization, integration_id)
     use_cases = UseCase.objects.filter(integration=integration, type="outbound").order_by("created_at", "id")
-    return [_use_case_status(organization, uc) for uc in use_cases]
+    statuses = [_use_case_status(organization, uc) for uc in use_cases]
+    outbound_stream.add_poll_statuses(integration, use_cases, statuses)
+    return statuses
 
 
 def _integration(organization, integration_id) -> Integration:

@@ -58,6 +58,9 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+MASKED = "••• (write-only)"  # custom header values are secrets (e.g. Authorization): never shown back
+
+
 def encode_body(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -74,6 +77,7 @@ class SendResult:
     timed_out: bool = False
     retryable: bool = False
     duration_ms: int = 0
+    request_headers: dict[str, str] = field(default_factory=dict)  # as sent; custom header values masked
 
     @property
     def ok(self) -> bool:
@@ -104,7 +108,10 @@ def send_signed(webhook: Webhook, message_id: str, payload: Any) -> SendResult:
     })
     policy = http.Policy.from_settings(read_timeout=settings.OUTBOUND_DELIVERY_TIMEOUT_SECONDS,
                                        max_response_bytes=settings.OUTBOUND_DELIVERY_MAX_RESPONSE_BYTES)
-    result = SendResult()
+    result = SendResult(request_headers={
+        name: MASKED if name in custom and name.lower() not in RESERVED_HEADERS else value
+        for name, value in headers.items()
+    })
     try:
         with http.request("POST", webhook.url, headers=headers, body=body, policy=policy,
                           follow_redirects=False) as response:
@@ -140,6 +147,16 @@ def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
+def claim_delivery(delivery_id) -> OutboundDelivery | None:
+    """The next attempt of a pending delivery of any type (the file proxy's upload task uses it too)."""
+    return _claim(delivery_id)
+
+
+def settle_delivery(delivery: OutboundDelivery, status: str, result: SendResult,
+                    next_attempt_at: datetime | None = None) -> None:
+    _settle(delivery, status, result, next_attempt_at)
+
+
 def _claim(delivery_id) -> OutboundDelivery | None:
     """Take the next attempt of a pending delivery; None when it is settled or another worker took it."""
     delivery = OutboundDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
@@ -158,6 +175,9 @@ def _claim(delivery_id) -> OutboundDelivery | None:
 def attempt_delivery(delivery_id) -> float | None:
     """One attempt of a pending delivery. Returns the seconds to wait before the next attempt, or None when
     the delivery is settled (succeeded, failed, or not ours to attempt)."""
+    if OutboundDelivery.objects.filter(pk=delivery_id, delivery_type="file_proxy").exists():
+        queue.send_upload(delivery_id)  # not a webhook delivery: its owner sends it
+        return None
     delivery = _claim(delivery_id)
     if delivery is None:
         return None
@@ -196,25 +216,41 @@ def _settle(delivery: OutboundDelivery, status: str, result: SendResult, next_at
                 duration_ms=result.duration_ms,
                 attempt=delivery.attempts,
                 next_attempt_at=next_attempt_at,
+                request_headers=result.request_headers or None,
             )
     if status == DeliveryStatus.FAILED:
         logger.info("outbound delivery %s failed: %s", delivery.pk, result.error)
 
 
-def enqueue_delivery(delivery_id) -> None:
-    """After commit: the ``deliver_outbound`` task makes the first attempt. A lost message is picked up by the
-    sweeper (``sweep_deliveries``)."""
+def enqueue_delivery(delivery_id, delivery_type: str = "webhook") -> None:
+    """After commit: the ``deliver_outbound`` task (or, for file_proxy, the file proxy's upload task) makes the
+    first attempt. A lost message is picked up by the sweeper (``sweep_deliveries``)."""
     delivery_id = str(delivery_id)
 
-    transaction.on_commit(lambda: queue.send_delivery(delivery_id), robust=True)
+    transaction.on_commit(lambda: queue.send_any(delivery_id, delivery_type), robust=True)
 
 
 def sweep_deliveries(now: datetime | None = None) -> int:
     """Re-enqueue pending deliveries whose next attempt is overdue by more than a grace period (a lost broker
     message or a worker killed mid-attempt). Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.OUTBOUND_DELIVERY_SWEEP_GRACE_SECONDS)
-    ids = list(OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)
-               .values_list("pk", flat=True)[:500])
-    for delivery_id in ids:
-        queue.send_delivery(delivery_id)
-    return len(ids)
+    rows = list(OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=cutoff)
+                .values_list("pk", "delivery_type")[:500])
+    for delivery_id, delivery_type in rows:
+        queue.send_any(delivery_id, delivery_type)
+    return len(rows)
+
+
+def attempt_due_deliveries(now: datetime | None = None, limit: int = 200) -> int:
+    """Attempt pending deliveries whose next attempt is due (the embedded default's retry schedule, where
+    no broker holds a countdown). Returns how many were attempted. file_proxy deliveries go to their owner's
+    task (run in-process when tasks are eager)."""
+    rows = list(OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                                next_attempt_at__lte=now or timezone.now())
+                .order_by("next_attempt_at").values_list("pk", "delivery_type")[:limit])
+    for delivery_id, delivery_type in rows:
+        if delivery_type == "file_proxy":
+            queue.send_upload(delivery_id)
+        else:
+            attempt_delivery(delivery_id)
+    return len(rows)

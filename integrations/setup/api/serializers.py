@@ -122,6 +122,13 @@ class EnvironmentFieldConfigSerializer(serializers.Serializer):
     required = StrictBooleanField(required=False)
     order = StrictIntegerField(min_value=0, required=False)
 
+    def validate(self, attrs):
+        # a partial update (PUT) makes DRF skip required fields of nested items too: an item is whole or wrong
+        missing = [name for name in ("key", "label", "type") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
     def validate_key(self, value):
         if not ENV_KEY_PATTERN.match(value):
             raise serializers.ValidationError("Must match ^[a-z0-9][a-z0-9_.\\-]{0,127}$.")

@@ -6,6 +6,7 @@ Literal paths under ``v1/integrations/`` (``secure-proxies``, ``entities/...``) 
 """
 from django.urls import path
 
+from integrations.setup.api import direct
 from integrations.setup.api import documentation as docs
 from integrations.setup.api import views as v
 
@@ -33,4 +34,5 @@ urlpatterns = [
     path("v2/integrations/<str:integrationId>", v.IntegrationV2DetailView.as_view(), name="api-v2-integration"),
     path("v2/erp/updates/mapping_simulation", v.SimulateMappingV2View.as_view(), name="simulate-mapping-v2"),
     path("v1/erp/updates/mapping_simulation", v.SimulateMappingV1View.as_view(), name="simulate-mapping"),
+    path("v1/erp/updates/direct_simulation", direct.SimulateDirectView.as_view(), name="simulate-direct"),
 ]

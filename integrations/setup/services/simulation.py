@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from erpintegration.exceptions import Unprocessable
+from erpintegration.exceptions import Unprocessable, ValidationFailed
 from integrations.configuration import ConfigurationInvalid, validate_configuration, validate_v1_mapping
-from integrations.mapping.engine import map_inbound, map_v1, prefix_error_path
+from integrations.mapping.bounded import map_inbound, map_v1
+from integrations.mapping.direct import simulate_direct as simulate_direct_operations
+from integrations.mapping.engine import prefix_error_path
 from integrations.mapping.environment import MappingEnvironment
 from integrations.mapping.payload import parse_payload
 from integrations.mapping.results import MappingError
@@ -36,6 +38,18 @@ def simulate_mapping(*, mapping_configuration: dict, object_type: str, format: s
         configuration = validate_v1_mapping(mapping_configuration, root="mapping_configuration")
         data = parse_payload(payload, format)
         return map_v1(configuration, object_type, data).to_contract()
+
+
+def simulate_direct(*, event_configuration: dict, payload: Any) -> dict:
+    """simulateDirect (DOMAIN-1.33 2.1): the ``DirectSimulationResponse`` of a payload for a ``direct: true``
+    configuration. Every problem is collected (``valid: false``); 422 only when the simulation cannot run
+    (an invalid configuration); 400 for a configuration that is not direct."""
+    if event_configuration.get("direct") is not True:
+        raise ValidationFailed("event_configuration.direct: must be true (simulateDirect simulates direct mode; "
+                               "use simulateMappingV2 for mapped use cases)")
+    with _unprocessable():
+        configuration = validate_configuration("inbound", event_configuration, root="event_configuration")
+    return simulate_direct_operations(configuration, payload)
 
 
 class _unprocessable:

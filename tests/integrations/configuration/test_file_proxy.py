@@ -61,7 +61,7 @@ INVALID = [
     ("auth-client-secret-missing", delete_at(("auth", "client_secret")), "configuration.auth.client_secret",
      "is required"),
     ("auth-password-grant-without-username",
-     lambda c: set_at(("auth", "password"), "pw")(set_at(("auth", "type"), "oauth2_password")(c)),
+     lambda c: set_at(("auth", "password"), "{{env.pw}}")(set_at(("auth", "type"), "oauth2_password")(c)),
      "configuration.auth.username",
      "is required for type 'oauth2_password'"),
     ("auth-token-url-unbalanced", set_at(("auth", "token_url"), "https://login.example.com/{{params.tenant/token"),

@@ -142,6 +142,7 @@ def test_a_crashing_event_is_failed_after_max_attempts(owner, django_capture_on_
         raise RuntimeError("store is on fire")
 
     monkeypatch.setattr(processing, "apply_mapping_result", explode)
+    monkeypatch.setattr(processing.lane_batches, "upsert_batch", explode)  # the set-based path
     with django_capture_on_commit_callbacks(execute=False):
         result = post_v3(owner, integration, [v3_event()]).json()["results"][0]
     for _ in range(3):

@@ -39,11 +39,11 @@ def test_a_task_queued_behind_a_claim_does_not_spend_its_attempts(owner, monkeyp
     claimed, release = threading.Event(), threading.Event()
     original_apply = processing._apply_batch
 
-    def apply_after_release(integration_id, event_ids):
+    def apply_after_release(event_ids):
         if threading.current_thread().name == "first":
             claimed.set()
             release.wait(timeout=20)
-        return original_apply(integration_id, event_ids)
+        return original_apply(event_ids)
 
     monkeypatch.setattr(processing, "_apply_batch", apply_after_release)
     errors = []
@@ -93,11 +93,11 @@ def test_a_batch_holds_the_identity_locks_of_all_its_events_until_it_commits(own
     locked, release = threading.Event(), threading.Event()
     original = processing.apply_prepared
 
-    def apply_after_release(prepared, rows, held_locks=frozenset(), *rest):
+    def apply_after_release(prepared, rows, held_locks=frozenset(), *rest, **options):
         if threading.current_thread().name == "first" and not locked.is_set():
-            locked.set()  # the batch holds both customers' identity locks, nothing is written yet
+            locked.set()  # the batch holds both customers' identity locks, nothing is committed yet
             release.wait(timeout=20)
-        return original(prepared, rows, held_locks, *rest)
+        return original(prepared, rows, held_locks, *rest, **options)
 
     monkeypatch.setattr(processing, "apply_prepared", apply_after_release)
     errors = []

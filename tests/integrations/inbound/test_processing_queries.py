@@ -2,7 +2,8 @@
 
 A batch of N simple events (one entity each) costs a fixed number of queries per batch (turn, claim, event and
 use-case reads, the identity locks of all its events in one statement (PostgreSQL), monitoring rows, statuses)
-plus, per event: a savepoint, one lookup that row-locks what it finds, one INSERT or UPDATE, the release.
+and, written set-based, nothing per event; one by one, per event: a savepoint, one lookup that row-locks what
+it finds, one INSERT or UPDATE, the release.
 """
 import pytest
 from django.db import connection
@@ -16,14 +17,18 @@ from tests.integrations.inbound.helpers import integration_with_use_case, post_v
 
 pytestmark = pytest.mark.django_db
 
-# vendor -> (queries per call, queries per event). Per call: the target's sequence, the turn (PostgreSQL
-# advisory lock/unlock, twice: the batch and the final claim that finds nothing), the claim (lock row, pending
-# events, mark processing), the apply transaction (lock row, events, use cases, identity locks, one bulk INSERT of monitoring
-# rows, the correlation ids already seen and the monitoring rollup upsert, one status UPDATE, the lock row's sequence,
-# one upsert of the batch's entity sync states). Inside the test's transaction every atomic block is a
-# savepoint (production: BEGIN/COMMIT). The first call also creates the integration's lock row (3 queries).
-PINNED = {"postgresql": (29, 4), "sqlite": (24, 4)}
-FIRST_USE = 3
+# vendor -> write path -> (queries per call, queries per event). Per call: the target's lane, the turn
+# (PostgreSQL: advisory lock of the lane and of a concurrency slot, their release), the claim (pending events,
+# mark processing), the apply transaction (events, their organisation, use cases, identity locks, one bulk INSERT of monitoring
+# rows, the correlation ids already seen, the monitoring rollup upsert, one upsert of the batch's entity sync
+# states, one status UPDATE), and the final claim that finds nothing. Inside the test's transaction every atomic
+# block is a savepoint (production: BEGIN/COMMIT).
+# Set-based (a segment of plain upserts): per call also the segment's savepoint, one lookup and one INSERT or
+# UPDATE for all its events; nothing per event. One by one: per event a savepoint, one lookup that row-locks
+# what it finds, one INSERT or UPDATE, the release.
+PINNED = {"postgresql": {"set_based": (27, 0), "one_by_one": (23, 4)},
+          "sqlite": {"set_based": (22, 0), "one_by_one": (18, 4)}}
+FIRST_USE = 0
 
 
 def process(owner, integration, names):
@@ -35,8 +40,8 @@ def process(owner, integration, names):
 
 
 @pytest.mark.parametrize("count", [1, 10])
-def test_a_batch_of_simple_events_takes_a_pinned_number_of_queries(owner, count):
-    per_batch, per_event = PINNED[connection.vendor]
+def test_a_batch_of_simple_events_takes_a_pinned_number_of_queries(owner, count, write_path):
+    per_batch, per_event = PINNED[connection.vendor][write_path]
     integration, _ = integration_with_use_case(owner.organization)
     for first, names in ((True, ["Ada"] * count), (False, ["Bob"] * count)):  # creates, then updates
         queries = process(owner, integration, names)

@@ -286,3 +286,19 @@ def test_concurrent_requests_with_one_deduplication_id_store_one_event(owner, br
     wait_for(lambda: processed([event.id]), "the single event to be processed")
     assert Entity.objects.filter(organization=owner.organization, schema="contact").count() == 1
     assert InboundMonitoringEvent.objects.filter(event_id=str(event.id)).count() == 1
+
+
+def test_healthz_sees_a_worker(client, broker_queue):
+    """Issue 15: /healthz reports whether a worker answers (503 "degraded" without one)."""
+    from erpintegration import health
+
+    health.forget()
+    before = client.get("/healthz")
+    if before.json()["worker"] == "none":  # another run's worker on this broker would answer too
+        assert before.status_code == 503 and before.json()["status"] == "degraded"
+    worker = broker_queue()
+    health.forget()
+    body = client.get("/healthz").json()
+    assert body["broker"] == "ok" and body["worker"] == "alive", body
+    assert any(name.startswith(worker.queue) for name in body["workers"])
+    assert body["status"] == "ok"

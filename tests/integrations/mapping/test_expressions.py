@@ -92,7 +92,9 @@ def test_cache_reuses_compiled_objects(engine):
 
 
 def test_other_threads_share_the_engine_thread(engine):
-    """jsonatapy objects stay on their owner thread: each thread has its own owner and cache."""
+    """jsonatapy objects stay on their owner thread: each thread has its own owner and cache (in-process
+    evaluation, i.e. without a memory budget)."""
+    expressions.configure(memory_limit_mb=0)
     expressions.compile_expression("a + 1")
     results, errors = [], []
 
@@ -127,3 +129,24 @@ def test_results_are_plain_json_values(engine):
     value = expressions.evaluate("items.{'n': n}", {"items": [{"n": 1}, {"n": None}]})
     assert value == [{"n": 1}, {"n": None}]
     assert type(value) is list
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("expression", "code", "position"),
+    [
+        ("$foo(id)", "T1006", 5),  # the engine names the non-function
+        ("$number(id) + name", "T2002", 13),  # the operator whose operand is wrong
+        ("$string(id) & $error('boom')", "D3137", 21),
+        ("$number(name)", "D3030", None),
+    ],
+)
+def test_runtime_errors_carry_message_and_position(engine, expression, code, position):
+    with pytest.raises(ExpressionError) as info:
+        expressions.evaluate(expression, {"id": "1", "name": "Anna"})
+    assert info.value.message
+    if code == "D3030" and expressions.current_config().engine == "jsonata-python":
+        return  # it raises a bare ValueError here: message, no code
+    assert info.value.code == code
+    if position is not None:
+        assert info.value.position == position

@@ -111,3 +111,19 @@ def publish(persona, event_name="contract.created", payload=None, **extra):
     body = {"event_name": event_name, "payload": payload if payload is not None else {"contract_number": "C-1"},
             **extra}
     return persona.client.post("/v1/event-catalog/events", body, format="json")
+
+
+def run_retries() -> None:
+    """Let time pass for the embedded default's schedule until no delivery is pending (its retries are
+    attempted when due, not at once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations import embedded_schedule
+
+    later = timezone.now()
+    for _ in range(20):
+        later += timedelta(days=1)
+        if not embedded_schedule.run_due(now=later):
+            return

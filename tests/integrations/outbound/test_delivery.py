@@ -13,6 +13,7 @@ from tests.integrations.outbound.helpers import (
     mapping,
     outbound_use_case,
     publish,
+    run_retries,
     verify_standard_webhook,
 )
 
@@ -94,6 +95,7 @@ def test_retried_on_500_then_succeeds(owner, receiver, django_capture_on_commit_
     outbound_use_case(owner.organization, [mapping(webhook.id)])
     with django_capture_on_commit_callbacks(execute=True):
         publish(owner)
+    run_retries()
     assert len(receiver.requests) == 3
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1  # one message, three attempts
     for request in receiver.requests:
@@ -112,6 +114,7 @@ def test_fails_after_max_attempts(owner, receiver, settings, django_capture_on_c
     outbound_use_case(owner.organization, [mapping(webhook.id)])
     with django_capture_on_commit_callbacks(execute=True):
         publish(owner)
+    run_retries()
     assert len(receiver.requests) == 4
     row = OutboundMonitoringEvent.objects.get()
     assert row.status == "failed" and len(row.attempts) == 4
@@ -138,6 +141,7 @@ def test_timeouts_are_retried(owner, receiver, settings, django_capture_on_commi
     outbound_use_case(owner.organization, [mapping(webhook.id)])
     with django_capture_on_commit_callbacks(execute=True):
         publish(owner)
+    run_retries()
     row = OutboundMonitoringEvent.objects.get()
     assert row.status == "failed" and len(row.attempts) == 2
     assert all(a["status_code"] is None and "timed out" in a["error"] for a in row.attempts)

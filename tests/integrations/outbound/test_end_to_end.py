@@ -1,7 +1,7 @@
 """Publish -> deliver -> query through the API, with contract validation of the monitoring rows."""
 import pytest
 
-from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, publish
+from tests.integrations.outbound.helpers import make_webhook, mapping, outbound_use_case, publish, run_retries
 from tests.spec import assert_matches_contract
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +13,7 @@ def test_deliveries_are_queryable_as_outbound_monitoring_events(owner, receiver,
     use_case = outbound_use_case(owner.organization, [mapping(webhook.id), mapping("missing-hook")])
     with django_capture_on_commit_callbacks(execute=True):
         event_id = publish(owner).json()["event_id"]
+    run_retries()
 
     response = owner.client.post(f"/v1/integrations/{use_case.integration_id}/monitoring/outbound-events",
                                  {}, format="json")

@@ -211,3 +211,59 @@ def test_simulation_persists_nothing(owner):
               and not any(table in q["sql"].upper() for table in bookkeeping)]
     assert not writes, writes
     assert statements  # the token lookup ran
+
+
+@pytest.mark.django_db
+def test_v2_previews_prune_scopes_of_entities_and_meter_readings(owner):
+    configuration = {
+        "entities": [{
+            "entity_schema": "contract", "unique_ids": ["contract_number"], "jsonataExpression": "contracts",
+            "mode": "upsert-prune-scope-delete",
+            "scope": {"scope_mode": "relations", "schema": "billing_account",
+                      "unique_ids": [{"attribute": "external_id", "field": "$$.accountId"}]},
+            "fields": [{"attribute": "contract_number", "field": "no"}],
+        }],
+        "meter_readings": [{
+            "jsonataExpression": "readings", "mode": "upsert-prune-scope",
+            "meter": {"unique_ids": [{"attribute": "meter_number", "field": "$$.meter"}]},
+            "scope": {"source": "ERP"},
+            "fields": [{"attribute": "external_id", "field": "id"},
+                       {"attribute": "timestamp", "field": "at"},
+                       {"attribute": "source", "constant": "ERP"},
+                       {"attribute": "value", "field": "value"}],
+        }],
+    }
+    payload = {"accountId": "BA-1", "contracts": [{"no": "K-1"}, {"no": "K-2"}], "meter": "M-1",
+               "readings": [{"id": "R-1", "at": "2025-01-15", "value": 1}]}
+    response = owner.client.post(V2, {"event_configuration": configuration, "format": "json", "payload": payload},
+                                 format="json")
+    assert response.status_code == 200, response.json()
+    assert_matches_contract("simulateMappingV2", response)
+    body = response.json()
+    assert [u["mode"] for u in body["entity_updates"]] == ["upsert", "upsert"]
+    assert body["prune_scope_updates"] == [{
+        "entity_slug": "contract",
+        "scope": {"scope_mode": "relations", "schema": "billing_account", "unique_ids": {"external_id": "BA-1"}},
+        "keep_unique_ids": [{"contract_number": "K-1"}, {"contract_number": "K-2"}],
+        "deletion_mode": "delete",
+    }]
+    assert body["meter_readings_updates"][0]["mode"] == "upsert"
+    assert body["meter_readings_prune_scope_updates"] == [{
+        "meter": {"$entity_unique_ids": {"meter_number": "M-1"}}, "keep_external_ids": ["R-1"], "source": "ERP"}]
+
+
+@pytest.mark.django_db
+def test_v2_prune_scope_by_query_without_items_keeps_nothing(owner):
+    configuration = {"entities": [{
+        "entity_schema": "contract", "unique_ids": ["contract_number"], "jsonataExpression": "contracts",
+        "mode": "upsert-prune-scope-purge",
+        "scope": {"scope_mode": "query", "query": [{"attribute": "account", "field": "$$.accountId"}]},
+        "fields": [{"attribute": "contract_number", "field": "no"}],
+    }]}
+    response = owner.client.post(V2, {"event_configuration": configuration, "format": "json",
+                                      "payload": {"accountId": "BA-1", "contracts": []}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert_matches_contract("simulateMappingV2", response)
+    assert response.json()["prune_scope_updates"] == [{
+        "entity_slug": "contract", "scope": {"scope_mode": "query", "query": {"account": "BA-1"}},
+        "keep_unique_ids": [], "deletion_mode": "purge"}]

@@ -44,11 +44,11 @@ def test_login_switch_org_tokens_and_members(page, shot, login):
     shot("05-token-revoked")
 
     page.get_by_role("link", name="Members").click()
-    page.get_by_label("Username").fill("new.colleague")
+    page.get_by_label("Email").fill("new.colleague@example.com")
     page.get_by_label("Role", exact=True).select_option("editor")
-    page.get_by_role("button", name="Add member").click()
-    expect(page.get_by_test_id("initial-password")).to_be_visible()
-    shot("06-member-added")
+    page.get_by_role("button", name="Create invitation").click()
+    expect(page.get_by_test_id("invite-link")).to_be_visible()
+    shot("06-member-invited")
 
     page.get_by_label("Organisation").select_option(label="Zeta Energie")
     expect(page.get_by_text("Switched to Zeta Energie")).to_be_visible()

@@ -4,6 +4,7 @@ versions and restores one. Each step is screenshotted (folder printed at the sta
 import pytest
 
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.ui.browser.code_editor import fill_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,15 +48,15 @@ def test_consultant_builds_and_versions_a_mapping(page, shot, login):
 
     # Edit a field expression: the simulation follows.
     page.get_by_label("Source of first_name").select_option("jsonataExpression")
-    page.get_by_label("JSONata expression of first_name").fill("$uppercase(firstName)")
+    fill_code(page.get_by_label("JSONata expression of first_name"), "$uppercase(firstName)")
     expect(result.get_by_test_id("entity-update")).to_contain_text('"first_name": "ADA"')
     shot("06-expression-changed")
 
     # A broken expression shows the JSONata error with its position.
-    page.get_by_label("JSONata expression of first_name").fill("$uppercase(firstName")
+    fill_code(page.get_by_label("JSONata expression of first_name"), "$uppercase(firstName")
     expect(result.get_by_test_id("simulation-error")).to_be_visible()
     shot("07-expression-error")
-    page.get_by_label("JSONata expression of first_name").fill("$uppercase(firstName)")
+    fill_code(page.get_by_label("JSONata expression of first_name"), "$uppercase(firstName)")
     expect(result.get_by_test_id("entity-update")).to_contain_text('"first_name": "ADA"')
 
     # The JSON view stays in sync with the structured editor.

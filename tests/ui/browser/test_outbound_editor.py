@@ -3,6 +3,7 @@ import pytest
 
 from integrations.models import UseCase
 from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.ui.browser.code_editor import fill_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def test_outbound_mapping_is_built_in_the_form(page, shot, login):
     page.get_by_role("button", name="+ Add mapping").click()
     page.get_by_label("Name of mapping 1").fill("ERP contract sync")
     page.get_by_label("Webhook id of mapping 1").fill("wh-erp")
-    page.get_by_label("JSONata expression of mapping 1").fill('{ "id": entity._id }')
+    fill_code(page.get_by_label("JSONata expression of mapping 1"), '{ "id": entity._id }')
     page.get_by_label("Describe this change").fill("Send new contracts to the ERP")
     shot("02-filled")
     page.get_by_role("button", name="Save version").click()

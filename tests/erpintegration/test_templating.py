@@ -1,7 +1,7 @@
 """The Handlebars subset of file-proxy steps (pure, no database)."""
 import pytest
 
-from fileproxy.templating import TemplateError, render, to_text
+from erpintegration.lib.templating import TemplateError, render, to_text
 
 CONTEXT = {
     "params": {"orgId": "123", "number": "A&B=1", "empty": ""},

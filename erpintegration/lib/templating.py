@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["TemplateError", "render", "to_text"]
+__all__ = ["TemplateError", "env_references", "has_residual_braces", "render", "to_text"]
 
 
 class TemplateError(Exception):
@@ -363,3 +363,17 @@ def render(template: str, context: Mapping[str, Any], *, env: Mapping[str, str] 
     out: list[str] = []
     _Renderer(env).nodes(_parse(template), [_Frame(context, {})], out)
     return "".join(out)
+
+
+_ENV_REFERENCE = re.compile(r"\{\{[{~]?\s*(?:\.\./)*env\.([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)")
+
+
+def env_references(template: str) -> set[str]:
+    """The ``env`` keys ``template`` reads (``{{env.key}}`` and ``\\{{env.key}}`` alike), so callers can
+    refuse a render whose key is absent instead of silently producing an empty value."""
+    return set(_ENV_REFERENCE.findall(template)) if isinstance(template, str) else set()
+
+
+def has_residual_braces(text: str) -> bool:
+    """Whether rendered text still holds ``{{`` (an escaped or unrendered template): terminal for uploads."""
+    return "{{" in text

@@ -1,0 +1,6 @@
+"""``/metrics`` (Prometheus)."""
+from django.urls import path
+
+from integrations.telemetry import views
+
+urlpatterns = [path("metrics", views.metrics, name="metrics")]
