@@ -65,7 +65,7 @@ def attach_errors(org, events: list) -> list:
     failed = [str(event.pk) for event in events if event.status in ("failed", "processed") or event.last_error]
     first: dict[str, tuple] = {}
     if failed:
-        rows = (InboundMonitoringEvent.objects.filter(organization_id=org.pk, event_id__in=failed, status="error")
+        rows = (InboundMonitoringEvent.objects.filter(organization_id=org.pk, event_id__in=failed, v1_status="error")
                 .order_by("completed_at", "id").values_list("event_id", "error_code", "error_message"))
         for event_id, code, message in rows:
             first.setdefault(event_id, (code, message))

@@ -53,7 +53,7 @@ class DatabaseCollector:
                                      "Stored syncs and deliveries that failed on a JSONata time limit (D1012).",
                                      labels=["direction"])
         timeouts.add_metric(["inbound"], InboundMonitoringEvent.objects.filter(
-            status="error", error_code="JSONATA_ERROR", details__error__jsonata__code=TIMEOUT_CODE).count())
+            v1_status="error", error_code="JSONATA_ERROR", details__error__jsonata__code=TIMEOUT_CODE).count())
         timeouts.add_metric(["outbound"], OutboundDelivery.objects.filter(
             status=DeliveryStatus.FAILED, last_error__startswith=f"JSONata error {TIMEOUT_CODE}").count())
         yield timeouts

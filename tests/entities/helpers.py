@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from django.db import transaction
 
 from entities.models import Entity
-from entities.services import WriteReport, apply_mapping_result
+from entities.services import SyncStateBatch, WriteReport, apply_mapping_result
 from integrations.inbound.services import lane_batches
 from integrations.mapping.results import EntityUpdate, MappingResult
 
@@ -35,7 +35,11 @@ def apply_set_based(org, result, *, integration_id, event_id):
                                                  held_locks=frozenset())
     except lane_batches.SegmentNotApplied:
         return None
-    return written[0].get(0) or WriteReport()
+    report = written[0].get(0) or WriteReport()
+    states = SyncStateBatch()  # as the pipeline does after a segment: the sync states of what it wrote
+    states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id, use_case_id=None)
+    states.flush()
+    return report
 
 
 def contact(ids, attributes=None, mode="upsert", config_index=0, schema="contact"):

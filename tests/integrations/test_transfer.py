@@ -43,8 +43,10 @@ def staging():
     outbound = create_use_case(org, integration, {"name": "Contracts", "slug": "contracts", "type": "outbound",
                                                   "configuration": {"event_catalog_event": "contract.created",
                                                                     "mappings": [mapping(hook.pk, name="to PI")]}})
-    create_use_case(org, integration, {"name": "Documents", "slug": "documents", "type": "file_proxy",
-                                       "configuration": FILE_PROXY})
+    # A row from before secrets had to be environment references (the API refuses literals now): the
+    # export must still never carry the literal.
+    UseCase.objects.create(organization=org, integration=integration, name="Documents", slug="documents",
+                           type="file_proxy", enabled=True, configuration=FILE_PROXY)
     save_sample(org, inbound, name="Ada", format="json", payload='{"customerId": "C-1"}')
     set_environment_value(integration, "api_base_url", "https://erp.staging")  # values must not travel
     set_environment_value(integration, "token", "ENV-SECRET-456")

@@ -39,6 +39,7 @@ from integrations.mapping import jsonata as expressions
 from integrations.models import Integration, OutboundQueueItem, OutboundStream, QueueItemState, UseCase
 from integrations.models.outbound_stream import DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 from integrations.outbound.services import stream_monitoring as mon
+from integrations.setup.services.mapping_environment import expression_bindings
 
 AVAILABLE, LEASED, DEAD_LETTERED = QueueItemState.AVAILABLE, QueueItemState.LEASED, QueueItemState.DEAD_LETTERED
 LIVE = (AVAILABLE, LEASED)
@@ -112,7 +113,7 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None
     expression = transform_expression(mapping)
     payload, version, kept_source = source, "", None
     if expression is not None:
-        payload, error = _transform(expression, source)
+        payload, error = _transform(expression, source, use_case.integration)
         if error is not None:
             mon.record([mon.StreamEvent(
                 code=mon.MAPPING_ERROR, org_id=str(use_case.organization_id),
@@ -147,9 +148,9 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None
     return None
 
 
-def _transform(expression: str, source: dict) -> tuple[dict | None, str | None]:
-    try:
-        result = expressions.evaluate(expression, source)
+def _transform(expression: str, source: dict, integration) -> tuple[dict | None, str | None]:
+    try:  # $env and the maps, as in every other outbound expression
+        result = expressions.evaluate(expression, source, expression_bindings(expression, integration))
     except expressions.ExpressionError as exc:
         return None, f"JSONata error{f' {exc.code}' if exc.code else ''}: {exc.message}"
     if isinstance(result, dict):
@@ -544,7 +545,7 @@ def _reapplied(item: OutboundQueueItem, configuration, path: str) -> tuple[dict,
     expression = transform_expression(poll_mapping(configuration, enabled_only=False))
     if expression is None:
         return source, ""
-    payload, error = _transform(expression, source)
+    payload, error = _transform(expression, source, item.integration)
     if error is not None:
         raise ValidationFailed(f"{path}: reapply_mapping failed for {item.message_id}: {error}")
     return payload, mapping_version(expression)

@@ -53,6 +53,10 @@ def test_upload_validate_execute_through_the_pages(editor, use_case):
                       "total_rows": 2, "percent": 100, "error": None, "working": False}
     listing = editor.get("/imports/")
     assert job.id.encode() in listing.content and b"IMPORTED" in listing.content
+    trace_url = f"/integrations/{use_case.integration_id}/traces/{job.id}"
+    assert trace_url.encode() in editor.get(f"/imports/{job.id}/").content
+    trace = editor.get(trace_url)
+    assert trace.status_code == 200 and job.id.encode() in trace.content
 
 
 def test_upload_json_answers_for_the_drop_zone(editor):
