@@ -4,6 +4,7 @@ import pytest
 
 from integrations.models import UseCase
 from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.ui.browser.code_editor import fill_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +98,7 @@ def test_file_proxy_direction_and_options(page, shot, login):
     shot("01-errors-in-form")
 
     page.get_by_role("tab", name="JSON").click()
-    page.locator("#id_configuration").fill(
+    fill_code(page.get_by_label("Configuration (JSON)"),
         '{"direction": "upload", "upload": {"max_file_bytes": 1048576}, "fan_out": {"enabled": true},'
         ' "steps": [{"url": "https://dms.example/up", "method": "PUT", "response_type": "json"}]}')
     page.get_by_label("Describe this change").fill("Upload documents")
