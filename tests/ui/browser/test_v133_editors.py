@@ -27,7 +27,7 @@ def test_managed_call_operation_is_edited_in_the_form(page, shot, login):
     page.get_by_label("HTTP method").select_option("POST")
     page.get_by_label("Path", exact=True).fill("/orders/{{order_id")  # unbalanced: the server says where
     page.get_by_label("Headers").fill("X-Tenant: {{env.tenant}}")
-    page.get_by_label("Response mapping").fill("data.items")
+    fill_code(page.get_by_label("Response mapping"), "data.items")
     page.get_by_label("Describe this change").fill("Define the call")
     page.get_by_role("button", name="Save version").click()
     problem = page.locator("[data-path='configuration.operation.path'] + .issue-message")
