@@ -26,7 +26,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 curl -sf "http://127.0.0.1:$PORT/openapi.json" > "$WORK/ours.json"
 
 status=0
-for contract in erp-integration.openapi.json integration-toolkit-1.33.0.openapi.json; do
+for contract in ${SCHEMATHESIS_CONTRACTS:-erp-integration.openapi.json integration-toolkit-1.33.0.openapi.json}; do
   spec="$SPEC_DIR/$contract"
   [ -f "$spec" ] || continue
   mapfile -t include < <($BIN/python - "$WORK/ours.json" "$spec" <<'PY'
@@ -41,18 +41,19 @@ PY
 )
   echo "=== schemathesis: $contract, $(( ${#include[@]} / 2 )) implemented operations, ${SECONDS_PER_CONTRACT}s ==="
   run() {
-    $BIN/schemathesis --no-color run "$spec" --url "http://127.0.0.1:$PORT" \
+    $BIN/schemathesis --no-color run "$spec" "$@" --url "http://127.0.0.1:$PORT" \
       -H "Authorization: Bearer $TOKEN" --checks "${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance}" \
       --max-time "$SECONDS_PER_CONTRACT" --workers 2 --request-timeout 30 --warnings off \
       --suppress-health-check all "${include[@]}" 2>&1 | tee "$WORK/run.txt"
     return "${PIPESTATUS[0]}"
   }
   if ! run; then
-    # Hypothesis under Python 3.11 can fail inside its own code ("AST constructor recursion depth
-    # mismatch"); that is no finding about the API: run once more, and only when nothing failed.
+    # Hypothesis under Python 3.11 fails inside its own code ("AST constructor recursion depth mismatch")
+    # in the coverage phase of v1.33's queryEvents schema; that is no finding about the API. When that is
+    # the only problem, the other operations passed every phase: run once more without the coverage phase.
     if grep -q "AST constructor recursion depth mismatch" "$WORK/run.txt" && ! grep -q "^==* FAILURES" "$WORK/run.txt"; then
-      echo "schemathesis stopped on an internal error of its own; running again"
-      run || status=1
+      echo "schemathesis stopped on an internal error of its own; running again without the coverage phase"
+      run --phases examples,fuzzing,stateful || status=1
     else
       status=1
     fi

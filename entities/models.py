@@ -65,7 +65,8 @@ class EntityRelation(models.Model):
 
 
 class MeterReading(models.Model):
-    """A reading of a meter (and optionally one of its counters). Deletes are permanent (DOMAIN.md 1.5)."""
+    """A reading of a meter (and optionally one of its counters). Deletes are permanent (docs/entity-store.md,
+    meter readings)."""
 
     SOURCES = ("ECP", "ERP", "360", "journey-submission")
     REASONS = ("regular", "irregular", "last", "first", "meter_change", "contract_change", "meter_adjustment")

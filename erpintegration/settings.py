@@ -153,7 +153,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the source folders; collectstatic is optional
 
-# Request limits (DOMAIN.md 1.3): bodies above API_MAX_BODY_BYTES answer 413.
+# Request limits (docs/hardening.md, request limits): bodies above API_MAX_BODY_BYTES answer 413.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 INBOUND_MAX_EVENTS_PER_REQUEST = env_int("INBOUND_MAX_EVENTS_PER_REQUEST", 100)

@@ -1,4 +1,4 @@
-"""The file proxy (DOMAIN 1.9): verify the signed URL, run the use case's steps, stream the file.
+"""The file proxy (docs/file-proxy.md): verify the signed URL, run the use case's steps, stream the file.
 
 Flow of ``open_download``: signature -> organisation, integration, use case (another org's -> 404) ->
 required params -> OAuth token (when ``auth`` is set) -> steps in order through ``erpintegration.lib.http``

@@ -1,5 +1,5 @@
 """The upload direction of the file proxy: send one file_proxy delivery's files through the upload use case's
-steps (DOMAIN-1.33 §1.4/§1.6, docs/connectors.md).
+steps (docs/connectors.md, file proxy: upload direction).
 
 Per attempt: resolve the upload use case by slug (again: it may have changed since planning) → check the
 file limits before fetching anything (FILE_TOO_LARGE) → fetch the files ($file_data: filename, mime_type,

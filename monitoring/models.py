@@ -47,10 +47,11 @@ class Source(models.TextChoices):
 
 
 class MonitoringEvent(models.Model):
-    """The one monitoring store (DOMAIN-1.33 2.7, C13): every trigger writes rows here with a v2 ``level`` and
-    ``code`` from :mod:`monitoring.codes`. Rows the v0.46 inbound operations know also carry their v1 status
-    (``v1_status``, e.g. ``skipped`` where v2 says ``info``) and the v1 columns (sync type, error category, ...);
-    rows only v2 knows (external spans, MSG_*, proxies, ignored/duplicate events) have ``v1_status`` null.
+    """The one monitoring store (docs/monitoring.md; C13 in docs/contract-versions.md): every trigger writes
+    rows here with a v2 ``level`` and ``code`` from :mod:`monitoring.codes`. Rows the v0.46 inbound operations
+    know also carry their v1 status (``v1_status``, e.g. ``skipped`` where v2 says ``info``) and the v1
+    columns (sync type, error category, ...); rows only v2 knows (external spans, MSG_*, proxies,
+    ignored/duplicate events) have ``v1_status`` null.
 
     ``completed_at`` is the row's time (v2 ``created_at``). The v2 ``id`` is a UUID derived from the primary
     key (:func:`monitoring.rows.v2_id`), so keyset paging walks one compact index."""
@@ -106,7 +107,16 @@ class MonitoringEvent(models.Model):
         self.v1_status = value
 
 
-class InboundV1Manager(models.Manager):
+class InboundV1QuerySet(models.QuerySet):
+    """Lookups on ``status`` mean the v1 status (``v1_status``), as they did before the store was unified."""
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        kwargs = {(f"v1_{name}" if name == "status" or name.startswith("status__") else name): value
+                  for name, value in kwargs.items()}
+        return super()._filter_or_exclude(negate, args, kwargs)
+
+
+class InboundV1Manager(models.Manager.from_queryset(InboundV1QuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(v1_status__isnull=False)
 
@@ -169,7 +179,8 @@ class OutboundStatus(models.TextChoices):
 
 
 class OutboundMonitoringEvent(models.Model):
-    """One outbound delivery (DOMAIN.md 1.10): a mapped catalog event sent to one webhook, attempt by attempt."""
+    """One outbound delivery (docs/outbound.md, monitoring and resend): a mapped catalog event sent to one
+    webhook, attempt by attempt."""
 
     organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")
     event_id = models.CharField(max_length=64)

@@ -1,4 +1,5 @@
-"""Read monitoring rows: filtered, newest first, cursor-paged (DOMAIN.md 1.10)."""
+"""Read monitoring rows: filtered, newest first, cursor-paged (docs/monitoring.md, scale: rollups and
+cursors)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from erpintegration.lib.bulk import insert_rows
 from monitoring import codes, rollups
 from monitoring.models import (
     AccessLog,
@@ -94,7 +95,7 @@ def record_many(rows: list[MonitoringEvent]) -> None:
     rows = [_concrete(row) for row in rows]
     _mark_correlation_heads(rows)
     with transaction.atomic(savepoint=False):
-        MonitoringEvent.objects.bulk_create(rows)
+        insert_rows(MonitoringEvent, rows)  # one JSON parameter on PostgreSQL (pks are not read back)
         rollups.add(rows)
 
 
@@ -153,8 +154,8 @@ def build_inbound_event(
     """An unsaved inbound sync outcome (see :func:`record_inbound_events` to write many at once): a store row
     with its v1 status and the v2 level/code it stands for (skipped → info ``STEP_DISABLED``)."""
     level = V1_STATUS_LEVEL[status]
-    if sync_type == InboundSyncType.API_DEPRECATION:
-        code = DEPRECATED_ENDPOINT
+    if sync_type == InboundSyncType.API_DEPRECATION:  # deprecation and configuration warnings
+        code = error_code or DEPRECATED_ENDPOINT
     elif status == InboundStatus.SKIPPED:
         code = "STEP_DISABLED"
     elif status == InboundStatus.SUCCESS:

@@ -1,4 +1,4 @@
-"""Aggregates over monitoring rows: stats with group-by and time series (DOMAIN.md 1.10).
+"""Aggregates over monitoring rows: stats with group-by and time series (docs/monitoring.md).
 
 Everything is counted in the database (conditional aggregation over ``values()`` groups); Python only
 shapes the few aggregated rows. Bucketing is portable across SQLite and PostgreSQL: rows are grouped by their

@@ -1,4 +1,5 @@
-"""Stats and time series v2 (DOMAIN-1.33 2.7), counted from the rollups (see ``aggregates``).
+"""Stats and time series v2 (docs/monitoring.md, the v1.33 operations), counted from the rollups (see
+``aggregates``).
 
 ``info`` rows count in the totals but never in ``success_rate`` = success / (success + error + warning) x 100.
 ``skipped_count`` is always 0 (v2 has no skipped level). ``source=incoming`` counts received inbound events once

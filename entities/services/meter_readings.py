@@ -1,4 +1,5 @@
-"""Meter readings (DOMAIN.md 1.5, 1.6): validation, matching by external_id or strict-date, modes."""
+"""Meter readings (docs/entity-store.md, meter readings): validation, matching by external_id or strict-date,
+modes."""
 from __future__ import annotations
 
 import math

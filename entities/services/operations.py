@@ -41,7 +41,8 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def same_item(a: Any, b: Any) -> bool:
-    """Deep equality of two repeatable items, ignoring their ``_id`` (DOMAIN.md 1.7)."""
+    """Deep equality of two repeatable items, ignoring their ``_id`` (docs/entity-store.md, array
+    operations)."""
     return json_equal(without_item_id(a), without_item_id(b))
 
 

@@ -1,5 +1,6 @@
-"""Prune scopes (DOMAIN.md 1.6): after the upserts of one entity configuration, delete or purge the in-scope
-entities of ``entity_schema`` that configuration did not upsert. Applied after all entity updates."""
+"""Prune scopes (docs/entity-store.md, write semantics): after the upserts of one entity configuration,
+delete or purge the in-scope entities of ``entity_schema`` that configuration did not upsert. Applied after
+all entity updates."""
 from __future__ import annotations
 
 from django.db.models import Q

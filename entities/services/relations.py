@@ -1,4 +1,4 @@
-"""Resolving ``$relation`` and ``$relation_ref`` attributes (DOMAIN.md 1.7).
+"""Resolving ``$relation`` and ``$relation_ref`` attributes (docs/entity-store.md, relations).
 
 All-or-nothing per attribute: every item is looked up first; if any item cannot be resolved (ambiguous, or an
 ``_id`` that does not exist) the attribute is skipped with an UNIQUE_ID_LOOKUP_UNRESOLVABLE warning and nothing

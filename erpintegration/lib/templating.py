@@ -1,4 +1,4 @@
-"""Handlebars rendering for file-proxy auth values and steps (DOMAIN 1.9). Pure: no Django.
+"""Handlebars rendering for file-proxy auth values and steps (docs/file-proxy.md, templates). Pure: no Django.
 
 Why our own: no maintained Python Handlebars exists (pybars3 has been dormant since 2019) and the steps
 need a small, well-defined subset. Supported:

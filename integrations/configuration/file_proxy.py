@@ -1,4 +1,5 @@
-"""File-proxy use-case configuration (``FileProxyUseCaseConfiguration``, DOMAIN §1.9 and v1.33).
+"""File-proxy use-case configuration (``FileProxyUseCaseConfiguration``, docs/file-proxy.md,
+configuring a use case).
 
 Auth values and step url/headers/body are Handlebars templates (checked for balanced tags, and steps
 may only read earlier steps); response body/filename/content_type are JSONata over ``{params, steps}``.

@@ -1,4 +1,5 @@
-"""Inbound use-case configuration: ``{entities[], meter_readings[]}`` (DOMAIN §1.4-1.7, 1.9).
+"""Inbound use-case configuration: ``{entities[], meter_readings[]}`` (docs/configuration-validation.md,
+docs/mapping.md).
 
 Checks the contract's schemas plus the rules the engine relies on: every entity unique id is mapped by a
 field, each field has a value source, prune modes carry a resolvable scope, meter readings identify
@@ -50,7 +51,7 @@ def validate_inbound(config: Any, check: Checker, path: str) -> None:
 
 
 def _direct_allow_list(config: dict, check: Checker, path: str) -> None:
-    """Direct mode (DOMAIN-1.33 1.4, 2.1): ``entities`` is an optional allow-list of ``{entity_schema,
+    """Direct mode (docs/inbound.md, direct mode): ``entities`` is an optional allow-list of ``{entity_schema,
     unique_ids?}``; ``fields`` and ``meter_readings`` are not used (kept, not checked)."""
     entities = config.get("entities", MISSING)
     if entities is MISSING or not check.array(entities, key_path(path, "entities")):

@@ -1,4 +1,5 @@
-"""``simulateMapping`` configurations: the v1.0 objects format and the legacy v2.0 events wrapper (DOMAIN §1.4).
+"""``simulateMapping`` configurations: the v1.0 objects format and the legacy v2.0 events wrapper
+(docs/configuration-validation.md, docs/mapping.md).
 
 v1.0: ``{version?: "1.0", mapping: {objects: {<object_type>: {unique_ids, fields[]}}}}`` where unique_ids
 maps an entity slug to local keys (each mapped by a field of that entity) or to ``{remote: local}``.

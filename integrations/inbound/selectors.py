@@ -1,4 +1,5 @@
-"""Read stored inbound events (queryEvents, DOMAIN.md 1.11): newest first, cursor ``{event_time, event_id}``."""
+"""Read stored inbound events (queryEvents, docs/inbound.md): newest first, cursor ``{event_time,
+event_id}``."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""Direct mode (DOMAIN-1.33 1.4, 2.1): a ``DirectPayload`` of pre-mapped operations instead of raw ERP data.
+"""Direct mode (docs/inbound.md, direct mode): a ``DirectPayload`` of pre-mapped operations instead of raw ERP
+data.
 
 The payload is validated strictly (unknown keys are rejected with their path; attribute values pass through
 verbatim except ``$relation`` / ``$relation_ref`` envelopes) and translated into the same ``MappingResult``

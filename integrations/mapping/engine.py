@@ -1,4 +1,4 @@
-"""The v2.0 inbound mapping (DOMAIN 1.4-1.7) and the v1.0 objects format, over parsed payloads.
+"""The v2.0 inbound mapping (docs/mapping.md) and the v1.0 objects format, over parsed payloads.
 
 One engine for simulation, the UI's live preview and production processing: what a consultant sees is
 what runs. ``context=None`` means simulation (``file_proxy_url`` fields are skipped).

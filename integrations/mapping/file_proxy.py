@@ -1,4 +1,5 @@
-"""The file proxy download URL a ``file_proxy_url`` field builds (DOMAIN 1.9). Pure: no Django."""
+"""The file proxy download URL a ``file_proxy_url`` field builds (docs/file-proxy.md, the download URL). Pure:
+no Django."""
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -1,4 +1,5 @@
-"""Meter reading configurations (DOMAIN 1.5): items, meter/counter ids, required attributes, enums."""
+"""Meter reading configurations (docs/entity-store.md, meter readings): items, meter/counter ids, required
+attributes, enums."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
-"""Configuration: integrations, their use cases with history, and app mappings (DOMAIN.md 1.1-1.3)."""
+"""Configuration: integrations, their use cases with history, and app mappings
+(docs/configuration-validation.md, integrations, use cases and their history)."""
 import uuid
 
 from django.db import models
@@ -70,7 +71,7 @@ class UseCase(models.Model):
 
 
 class UseCaseHistory(models.Model):
-    """A snapshot of a use case *before* one of its updates (DOMAIN.md 1.2)."""
+    """A snapshot of a use case *before* one of its updates (docs/configuration-validation.md, history)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")

@@ -1,6 +1,7 @@
 """Stored inbound ERP events, their deduplication window, per-integration ordering, and ACK tracking rows.
 
-DOMAIN.md 1.3, 1.11, 1.12. The raw event is stored before the API answers; processing happens on a worker.
+docs/inbound.md and docs/outbound.md (ACK tracking). The raw event is stored before the API answers;
+processing happens on a worker.
 Ordering: ``sequence`` is allocated under a row lock on :class:`EventSequence`, so within one integration
 sequence order equals commit order; workers apply events strictly by sequence while holding the
 :class:`EventProcessingLock` row of that integration.
@@ -120,7 +121,8 @@ def new_ack_id() -> str:
 
 
 class TrackingRecord(models.Model):
-    """An outbound delivery awaiting the consumer's ACK (DOMAIN.md 1.12). ``ack_id`` is a capability."""
+    """An outbound delivery awaiting the consumer's ACK (docs/outbound.md, event filter and ACK tracking).
+    ``ack_id`` is a capability."""
 
     ack_id = models.CharField(primary_key=True, max_length=64, default=new_ack_id, editable=False)
     organization = models.ForeignKey("erpintegration.Organization", on_delete=models.CASCADE, related_name="+")

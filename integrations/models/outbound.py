@@ -1,4 +1,4 @@
-"""Outbound: webhooks, the event catalog and deliveries (DOMAIN.md 1.8, 1.12, 1.13).
+"""Outbound: webhooks, the event catalog and deliveries (docs/outbound.md).
 
 In the hosted original, webhooks and the event catalog are other epilot services; self-hosted they are ours.
 ``OutboundDelivery`` is the state of one mapped event on its way to one webhook (what the retry task works

@@ -13,7 +13,7 @@ from integrations.outbound.services import simulation as outbound_simulation
 from integrations.setup import selectors, simulation_panel
 
 
-def panel_context(organization, body: dict) -> dict:
+def panel_context(organization, body: dict, integration=None) -> dict:
     configuration = body.get("configuration")
     if isinstance(configuration, str):
         if not configuration.strip():
@@ -24,7 +24,7 @@ def panel_context(organization, body: dict) -> dict:
             message = f"The configuration is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
             return simulation_panel.failure("INVALID_JSON", message, [{"path": "configuration", "message": message}])
     try:
-        result = outbound_simulation.simulate_outbound(organization, configuration, body.get("payload"))
+        result = outbound_simulation.simulate_outbound(organization, configuration, body.get("payload"), integration)
     except ConfigurationInvalid as exc:
         issues = simulation_panel.issues_of({"issues": exc.details})
         return simulation_panel.failure("INVALID_CONFIGURATION", exc.message, issues)
@@ -43,7 +43,7 @@ def panel_context(organization, body: dict) -> dict:
 @viewer_required
 def simulate_outbound(request, integration_id):
     try:
-        selectors.get_integration(request.organization, integration_id)
+        integration = selectors.get_integration(request.organization, integration_id)
     except NotFound as exc:
         raise Http404(exc.message)
     try:
@@ -52,6 +52,6 @@ def simulate_outbound(request, integration_id):
             raise ValueError("expected an object")
     except ValueError:
         return JsonResponse({"code": "BAD_REQUEST", "message": "Send a JSON object"}, status=400)
-    context = panel_context(request.organization, body)
+    context = panel_context(request.organization, body, integration)
     html = render_to_string("integrations/_outbound_simulation_result.html", context, request=request)
     return JsonResponse({"ok": context["ok"] and not context["issues"], "html": html, "issues": context["issues"]})

@@ -1,4 +1,5 @@
-"""Forms of the integration pages. They check the shape the contract gives each field (DOMAIN.md 1.1);
+"""Forms of the integration pages. They check the shape the contract gives each field
+(docs/configuration-validation.md, field shapes);
 the services then apply the change."""
 import json
 

@@ -1,4 +1,4 @@
-"""Monitoring v2 request shapes (DOMAIN-1.33 2.7)."""
+"""Monitoring v2 request shapes (docs/monitoring.md, the v1.33 operations)."""
 from rest_framework import serializers
 
 from monitoring.stats import INTERVALS

@@ -14,6 +14,7 @@ from monitoring.api.views import ERRORS, _field_error, _owned_integration_id, _v
 
 
 class MonitoringEventsV2View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(operation_id="queryMonitoringEventsV2", request=s.QueryMonitoringEventsV2RequestSerializer,
                    responses={200: OpenApiResponse(description="{data: MonitoringEventV2[], next_cursor, has_more}"),
                               **ERRORS})
@@ -35,6 +36,7 @@ class MonitoringEventsV2View(APIView):
 
 
 class MonitoringStatsV2View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(operation_id="getMonitoringStatsV2", request=s.GetMonitoringStatsV2RequestSerializer,
                    responses={200: OpenApiResponse(description="MonitoringStatsV2"), **ERRORS})
     def post(self, request, integrationId):
@@ -50,6 +52,7 @@ class MonitoringStatsV2View(APIView):
 
 
 class MonitoringTimeSeriesV2View(APIView):
+    required_scopes_by_method = {"POST": (scopes.VIEW,)}  # a query, not a change
     @extend_schema(operation_id="getMonitoringTimeSeriesV2", request=s.GetMonitoringTimeSeriesV2RequestSerializer,
                    responses={200: OpenApiResponse(description="{interval, from_date, to_date, buckets}"), **ERRORS})
     def post(self, request, integrationId):

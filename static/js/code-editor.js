@@ -107,6 +107,10 @@
     var view = new CM.EditorView({ state: CM.EditorState.create({ doc: field.value, extensions: extensions }) });
     wrapper.appendChild(view.dom);
     field.insertAdjacentElement("afterend", wrapper);
+    var wrappingLabel = field.closest("label");
+    if (wrappingLabel) {  // the hidden field leaves the label: the label's text now names only the editor
+      wrappingLabel.insertAdjacentElement("afterend", field);
+    }
     field.hidden = true;
     field.setAttribute("data-code-editor", "");
     field.removeAttribute("aria-label");

@@ -462,7 +462,9 @@
   function enhanceExpressions() {
     if (!codeEditors || !structured) { return; }
     codeEditors.prune();
-    structured.querySelectorAll("input[data-path$='.jsonataExpression'], textarea[data-path$='.jsonata_expression']").forEach(function (field) {
+    var selector = "input[data-path$='.jsonataExpression'], textarea[data-path$='.jsonata_expression'], " +
+      "textarea[data-path='configuration.request_mapping'], textarea[data-path='configuration.response_mapping']";
+    structured.querySelectorAll(selector).forEach(function (field) {
       codeEditors.attach(field, { mode: "jsonata", keys: payloadKeys });
     });
   }

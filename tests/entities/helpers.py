@@ -36,9 +36,10 @@ def apply_set_based(org, result, *, integration_id, event_id):
     except lane_batches.SegmentNotApplied:
         return None
     report = written[0].get(0) or WriteReport()
-    states = SyncStateBatch()  # as the pipeline does after a segment: the sync states of what it wrote
-    states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id, use_case_id=None)
-    states.flush()
+    sync_states = SyncStateBatch()  # as processing records a segment's sync states, with the batch
+    sync_states.add_report(report, organization=org, integration_id=integration_id, event_id=event_id,
+                           use_case_id=None)
+    sync_states.flush()
     return report
 
 

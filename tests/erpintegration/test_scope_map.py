@@ -32,6 +32,9 @@ EXPECTED = {
     "v1/integrations/<str:integrationId>/generate-types-preview": {"POST": V},
     "v1/integrations/<str:integrationId>/generate-types": {"POST": V},
     "^v2/erp/imports/(?P<import_id>[^/:]+):suggest-use-cases$": {"POST": V},  # reads the header, ranks
+    "v2/integrations/<str:integrationId>/monitoring/events": {"POST": V},
+    "v2/integrations/<str:integrationId>/monitoring/stats": {"POST": V},
+    "v2/integrations/<str:integrationId>/monitoring/time-series": {"POST": V},
     "v1/integrations/<str:integrationId>/outbound/messages/poll": {"POST": C},  # the ERP pulls
     "v1/integrations/<str:integrationId>/outbound/messages/ack": {"POST": C},
     "v1/integrations/<str:integrationId>/outbound/messages/dlq": {"GET": M},  # an operator's view

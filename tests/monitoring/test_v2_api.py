@@ -243,3 +243,18 @@ def test_hours_buckets_and_edges_add_up_to_the_raw_rows(owner, integration):
         series = v2(owner, integration, "time-series", {"from_date": start.isoformat(), "to_date": end.isoformat(),
                                                         "interval": "30m"}).json()
         assert sum(b["total_count"] for b in series["buckets"]) == len(expected)
+
+
+def test_the_v1_projection_still_filters_on_status(integration):
+    from monitoring.models import InboundMonitoringEvent
+
+    inbound(integration, T0, status="error", event_id="bad")
+    inbound(integration, T0, status="success", event_id="good")
+    assert [r.event_id for r in InboundMonitoringEvent.objects.filter(status="error")] == ["bad"]
+    assert [r.event_id for r in InboundMonitoringEvent.objects.exclude(status__in=["error"])] == ["good"]
+
+
+def test_configuration_warnings_keep_their_code_in_v2(integration):
+    row = services.record_configuration_warning(org_id=integration.organization_id, integration_id=str(integration.id),
+                                                code="USE_CASE_TYPES_DELETED", message="sync deleted types")
+    assert (row.level, row.code, row.v1_status) == ("warning", "USE_CASE_TYPES_DELETED", "warning")

@@ -121,3 +121,17 @@ def test_entity_page_shows_sync_states(ui_client, org):
     entity = Entity.objects.get()
     html = ui_client("viewer").get(f"/entities/contact/{entity.pk}/").content.decode()
     assert f'data-sync-state="{integration.pk}"' in html and "no-op" in html
+
+
+def test_outbound_simulation_in_the_ui_sees_what_runs(ui_client, org):
+    integration = IntegrationFactory(organization=org, maps=[
+        {"key": "codes", "label": "Codes", "value": {"active": "A"}}])
+    client = ui_client("viewer")
+    body = {"configuration": {"event_catalog_event": "contract.created", "mappings": [
+        {"name": "m", "enabled": True, "jsonata_expression": '{"s": $mapValue($env.codes, status)}',
+         "delivery": {"type": "webhook", "webhook_id": "00000000-0000-4000-8000-000000000000"}}]},
+        "payload": {"status": "active"}}
+    response = client.post(f"/integrations/{integration.pk}/simulate-outbound/", body,
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert "&quot;s&quot;: &quot;A&quot;" in response.json()["html"] or '"s": "A"' in response.json()["html"]

@@ -1,10 +1,13 @@
 """The stream page: figures, the blocked banner with unblock, the DLQ with payload on demand and redrive,
 the visibility timeout, the consumer example; editors act, viewers only look; other organisations 404."""
 import pytest
+from rest_framework.test import APIClient
 
+from erpintegration import scopes
 from integrations.models import OutboundQueueItem, OutboundStream
+from integrations.outbound.services import catalog
 from tests.factories import IntegrationFactory, OrganizationFactory
-from tests.integrations.outbound.poll_fixtures import troubled_stream
+from tests.integrations.outbound.poll_fixtures import poll_use_case, troubled_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,22 @@ def test_an_integration_without_poll_use_cases_explains_how_to_start(org, ui_cli
     integration = IntegrationFactory(organization=org)
     html = ui_client("viewer").get(f"/integrations/{integration.pk}/stream/").content.decode()
     assert "No poll-mode use case yet" in html and "The dead-letter queue is empty" in html
+
+
+def test_a_consume_only_token_made_on_the_tokens_page_polls_and_nothing_more(org, ui_client):
+    integration = IntegrationFactory(organization=org)
+    poll_use_case(integration, "contract.created", "New contracts")
+    for number in ("C-2", "C-3"):
+        catalog.publish_event(org, {"event_name": "contract.created", "payload": {"contract_number": number}})
+    issued = ui_client("admin").post("/settings/tokens/", {"name": "SAP poller", "scopes": [scopes.CONSUME],
+                                                            "scopes_shown": "True"}).context["issued"]
+    erp = APIClient()
+    erp.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.plaintext}")
+    base = f"/v1/integrations/{integration.pk}/outbound/messages"
+    batch = erp.post(f"{base}/poll", {"limit": 10}, format="json").json()["messages"]
+    assert [m["payload"]["contract_number"] for m in batch] == ["C-2", "C-3"]
+    acks = [{"id": m["id"], "lease_token": m["lease_token"]} for m in batch]
+    assert {r["status"] for r in erp.post(f"{base}/ack", {"acks": acks}, format="json").json()["results"]} == {
+        "accepted"}
+    assert erp.get(f"{base}/dlq").status_code == 403
+    assert erp.post(f"{base}/unblock", {}, format="json").status_code == 403

@@ -1,4 +1,4 @@
-"""Execute a managed call: an RPC named by its use case's slug (DOMAIN-1.33 §2.8, docs/connectors.md).
+"""Execute a managed call: an RPC named by its use case's slug (docs/connectors.md, managed calls).
 
 find the enabled use case → map the payload → build URL, headers, auth → call through the guarded client
 → map the response → optionally hand it to an inbound use case → one monitoring row. The same function

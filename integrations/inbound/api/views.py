@@ -128,7 +128,8 @@ class ReplayEventsView(APIView):
 
 
 class AcknowledgeTrackingView(APIView):
-    """Public: no token is needed, the unguessable ``ack_id`` is the capability (DOMAIN.md 1.1, 1.12)."""
+    """Public: no token is needed, the unguessable ``ack_id`` is the capability (docs/inbound.md, queries,
+    replay, ACK)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

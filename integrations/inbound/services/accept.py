@@ -1,4 +1,5 @@
-"""Accept inbound ERP events (v1, v2, v3): validate, route, deduplicate, store, enqueue (DOMAIN.md 1.3, 1.11).
+"""Accept inbound ERP events (v1, v2, v3): validate, route, deduplicate, store, enqueue (docs/inbound.md,
+accepting).
 
 Every accepted event is stored in the transaction that produces the answer, so a 2xx means "stored".
 Processing is enqueued only after commit; the sweeper (``sweep_stale_events``) covers lost messages.

@@ -1,4 +1,5 @@
-"""Lanes: who may apply which inbound events at the same time (DOMAIN-1.33 1.1, C14).
+"""Lanes: who may apply which inbound events at the same time (docs/inbound.md, lanes; C14 in
+docs/contract-versions.md).
 
 An integration's events are split into lanes by ``group_id`` ("" is the default lane of ungrouped events).
 A lane is applied by one worker at a time, in sequence order; different lanes run in parallel, at most

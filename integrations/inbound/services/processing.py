@@ -1,4 +1,5 @@
-"""Apply stored inbound events: parse, map, write to the entity store, record monitoring (DOMAIN.md 1.3-1.7).
+"""Apply stored inbound events: parse, map, write to the entity store, record monitoring (docs/inbound.md,
+processing; docs/mapping.md; docs/entity-store.md).
 
 Guarantees:
 * Strict order per lane (integration and ``group_id``; ungrouped events share the default lane): every

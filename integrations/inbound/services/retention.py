@@ -1,4 +1,5 @@
-"""Retention of stored inbound events and expired deduplication claims (DOMAIN.md 3.11: configurable)."""
+"""Retention of stored inbound events and expired deduplication claims (docs/inbound.md, retention:
+configurable)."""
 from __future__ import annotations
 
 from datetime import timedelta

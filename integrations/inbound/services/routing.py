@@ -1,4 +1,4 @@
-"""Routing an event to the integration's inbound use cases (DOMAIN.md 1.3, 3.5)."""
+"""Routing an event to the integration's inbound use cases (docs/inbound.md, accepting: routing)."""
 from __future__ import annotations
 
 from integrations.inbound.services.validation import EventInvalid, ValidEvent
@@ -15,8 +15,8 @@ def inbound_use_cases(integration: Integration) -> list[UseCase]:
 
 def route(event: ValidEvent, use_cases: list[UseCase]) -> tuple[list[str], str | None]:
     """Enabled matching use case ids, or ``([], reason)``. ``use_case_slug`` wins; else ``event_name``
-    matches the use case ``name`` exactly, with ``slug`` as fallback (DOMAIN.md 3.5). An unknown
-    ``use_case_slug`` is an invalid event (EventInvalid)."""
+    matches the use case ``name`` exactly, with ``slug`` as fallback (docs/inbound.md, accepting: routing).
+    An unknown ``use_case_slug`` is an invalid event (EventInvalid)."""
     if event.use_case_slug:
         matches = [uc for uc in use_cases if uc.slug == event.use_case_slug]
         if not matches:

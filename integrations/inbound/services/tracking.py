@@ -1,4 +1,5 @@
-"""ACK tracking rows (DOMAIN.md 1.12): written per delivery awaiting an ACK, deleted by the ACK."""
+"""ACK tracking rows (docs/outbound.md, event filter and ACK tracking): written per delivery awaiting an ACK,
+deleted by the ACK."""
 from __future__ import annotations
 
 import re

@@ -1,5 +1,5 @@
 """Validation of inbound requests: the envelope (400 for the request) and each event (an ``error`` result
-for that event only), DOMAIN.md 1.3."""
+for that event only), docs/inbound.md, accepting."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
-"""Catalog events -> outbound use cases -> mappings -> deliveries (DOMAIN.md 1.8), resend, getOutboundStatus.
+"""Catalog events -> outbound use cases -> mappings -> deliveries (docs/outbound.md), resend,
+getOutboundStatus.
 
 A published event selects every enabled outbound use case of the organisation whose ``event_catalog_event``
 is the event's name and whose ``event_filter`` matches (``outbound_selection``), and each of its enabled
@@ -346,7 +347,8 @@ def delivery_as_dict(delivery: OutboundDelivery) -> dict[str, Any]:
 # --- getOutboundStatus ------------------------------------------------------------------------------------
 
 def outbound_status(organization, integration_id) -> list[dict[str, Any]]:
-    """``OutboundUseCaseStatus`` per outbound use case of the integration (DOMAIN.md 1.8).
+    """``OutboundUseCaseStatus`` per outbound use case of the integration (docs/outbound.md, outbound use
+    cases).
 
     ``eventEnabled`` is null: the self-hosted event catalog has no per-event switch (every published event is
     delivered), so it can never conflict. A webhook id that matches no webhook of ours reports

@@ -14,6 +14,7 @@ from typing import Any
 
 from integrations.mapping import jsonata as expressions
 from integrations.models import UseCase
+from integrations.setup.services.mapping_environment import expression_bindings
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def select_use_cases(candidates: list[UseCase], source: dict[str, Any]) -> Selec
             selection.use_cases.append(use_case)
             continue
         try:
-            matched = _truthy(expressions.evaluate(expression, source))
+            bindings = expression_bindings(expression, use_case.integration)  # $env, maps
+            matched = _truthy(expressions.evaluate(expression, source, bindings))
         except expressions.ExpressionError as exc:
             message = f"event_filter failed, counted as no match: {exc.message}"
             logger.warning("use case %s: %s", use_case.pk, message)

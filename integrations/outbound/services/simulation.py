@@ -19,6 +19,7 @@ from integrations.mapping import jsonata as expressions
 from integrations.outbound.services.catalog import DEFAULT_SOURCE
 from integrations.outbound.services.delivery import MASKED, RESERVED_HEADERS, contains_nul
 from integrations.outbound.services.webhooks import find_webhook
+from integrations.setup.services.mapping_environment import expression_bindings
 
 PLACEHOLDER_EVENT_ID = "<event id at publish>"
 PLACEHOLDER_ACK_ID = "<ack id at publish>"
@@ -38,7 +39,7 @@ def parse_event_payload(text: Any) -> dict:
     return value
 
 
-def simulate_outbound(organization, configuration: Any, payload: Any) -> dict:
+def simulate_outbound(organization, configuration: Any, payload: Any, integration=None) -> dict:
     """``{event_name, mappings: [{index, name, enabled, webhook, body, headers, error}]}``.
 
     Raises ``ConfigurationInvalid`` (problems with their paths) and ``ValidationFailed`` (payload)."""
@@ -52,11 +53,11 @@ def simulate_outbound(organization, configuration: Any, payload: Any) -> dict:
     source = {**source_payload, **common}
     results = []
     for index, mapping in enumerate((config or {}).get("mappings") or []):
-        results.append(_simulate_mapping(organization, index, mapping, source))
+        results.append(_simulate_mapping(organization, index, mapping, source, integration))
     return {"event_name": event_name, "mappings": results}
 
 
-def _simulate_mapping(organization, index: int, mapping: dict, source: dict) -> dict:
+def _simulate_mapping(organization, index: int, mapping: dict, source: dict, integration=None) -> dict:
     path = f"configuration.mappings[{index}].jsonata_expression"
     webhook_ref = str((mapping.get("delivery") or {}).get("webhook_id") or "")
     webhook = find_webhook(organization, webhook_ref)
@@ -64,7 +65,9 @@ def _simulate_mapping(organization, index: int, mapping: dict, source: dict) -> 
                               "enabled": mapping.get("enabled", True) is True, "webhook_ref": webhook_ref,
                               "webhook": webhook, "body": None, "error": None, "jsonata": None, "path": path}
     try:
-        value = expressions.evaluate(mapping.get("jsonata_expression") or "", source)
+        text = mapping.get("jsonata_expression") or ""
+        bindings = expression_bindings(text, integration) if integration is not None else None  # as at runtime
+        value = expressions.evaluate(text, source, bindings)
     except expressions.ExpressionError as exc:
         result["error"] = f"JSONata error{f' {exc.code}' if exc.code else ''}: {exc.message}"
         result["jsonata"] = exc.as_dict()

@@ -39,6 +39,7 @@ from integrations.mapping import jsonata as expressions
 from integrations.models import Integration, OutboundQueueItem, OutboundStream, QueueItemState, UseCase
 from integrations.models.outbound_stream import DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 from integrations.outbound.services import stream_monitoring as mon
+from integrations.setup.services.mapping_environment import expression_bindings
 
 AVAILABLE, LEASED, DEAD_LETTERED = QueueItemState.AVAILABLE, QueueItemState.LEASED, QueueItemState.DEAD_LETTERED
 LIVE = (AVAILABLE, LEASED)
@@ -109,15 +110,16 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None
     transaction). Idempotent per (use case, event id). ``source`` is the standardised event; the mapping's
     optional transform runs now. A failing transform queues nothing, is recorded, and its error returned."""
     source = {key: value for key, value in source.items() if key not in INTERNAL_KEYS}
+    correlation_id = getattr(event, "correlation_id", None) or ""  # set when the publisher passed one
     expression = transform_expression(mapping)
     payload, version, kept_source = source, "", None
     if expression is not None:
-        payload, error = _transform(expression, source)
+        payload, error = _transform(expression, source, use_case.integration)
         if error is not None:
             mon.record([mon.StreamEvent(
                 code=mon.MAPPING_ERROR, org_id=str(use_case.organization_id),
                 integration_id=str(use_case.integration_id), use_case_id=str(use_case.id),
-                event_id=event.event_id, event_name=event.event_name,
+                event_id=event.event_id, event_name=event.event_name, correlation_id=correlation_id,
                 message=f"poll mapping {mapping.get('id')}: {error}; the event was not queued")])
             return error
         version, kept_source = mapping_version(expression), source
@@ -131,7 +133,7 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None
         message_id=new_message_id(), organization_id=use_case.organization_id,
         integration_id=use_case.integration_id, use_case_id=use_case.id, event_id=event.event_id,
         event_name=event.event_name, payload=payload, source=kept_source, mapping_version=version,
-        sort_time=sort_time, enqueued_at=now, expires_at=now + timedelta(days=settings.retention_days),
+        correlation_id=correlation_id, sort_time=sort_time, enqueued_at=now, expires_at=now + timedelta(days=settings.retention_days),
     )
     try:
         with transaction.atomic():
@@ -147,9 +149,9 @@ def enqueue(event, use_case: UseCase, mapping: dict, source: dict) -> str | None
     return None
 
 
-def _transform(expression: str, source: dict) -> tuple[dict | None, str | None]:
-    try:
-        result = expressions.evaluate(expression, source)
+def _transform(expression: str, source: dict, integration) -> tuple[dict | None, str | None]:
+    try:  # $env and the maps, as in every other outbound expression
+        result = expressions.evaluate(expression, source, expression_bindings(expression, integration))
     except expressions.ExpressionError as exc:
         return None, f"JSONata error{f' {exc.code}' if exc.code else ''}: {exc.message}"
     if isinstance(result, dict):
@@ -511,7 +513,7 @@ def redrive(organization, integration_id, data: Any) -> dict[str, Any]:
                 message_id=new_message_id(), organization_id=item.organization_id,
                 integration_id=item.integration_id, use_case_id=item.use_case_id, event_id=item.event_id,
                 event_name=item.event_name, payload=payload, source=item.source, mapping_version=version,
-                sort_time=tail, enqueued_at=now, expires_at=now + timedelta(days=settings.retention_days),
+                correlation_id=item.correlation_id, sort_time=tail, enqueued_at=now, expires_at=now + timedelta(days=settings.retention_days),
             )
             results[index]["status"] = "redriven"
             events.append(mon.item_event(mon.MSG_ENQUEUED, copy, f"redriven from the DLQ ({original})",
@@ -544,7 +546,7 @@ def _reapplied(item: OutboundQueueItem, configuration, path: str) -> tuple[dict,
     expression = transform_expression(poll_mapping(configuration, enabled_only=False))
     if expression is None:
         return source, ""
-    payload, error = _transform(expression, source)
+    payload, error = _transform(expression, source, item.integration)
     if error is not None:
         raise ValidationFailed(f"{path}: reapply_mapping failed for {item.message_id}: {error}")
     return payload, mapping_version(expression)

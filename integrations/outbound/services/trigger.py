@@ -1,4 +1,5 @@
-"""triggerErp (DOMAIN.md 1.13 [interp]): the automation action ``inform-erp`` calls one webhook synchronously.
+"""triggerErp (docs/outbound.md, triggerErp): the automation action ``inform-erp`` calls one webhook
+synchronously.
 
 The entity comes from our entity store; the payload follows epilot's automation-trigger webhook shape
 (``metadata``, ``entity``, ``relations``, ``activity``) plus ``_ack_id``. The call is signed like every outbound

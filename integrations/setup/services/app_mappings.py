@@ -1,4 +1,5 @@
-"""Route (app_id, component_id) pairs to integrations for the deprecated v1 events endpoint (DOMAIN 1.3).
+"""Route (app_id, component_id) pairs to integrations for the deprecated v1 events endpoint
+(docs/configuration-validation.md, app mappings).
 
 One pair maps to at most one integration per organisation (unique constraint). Setting the pair on the
 integration it already points to is a no-op; moving it elsewhere needs ``overwrite``.

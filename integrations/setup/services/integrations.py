@@ -1,4 +1,5 @@
-"""Create, update and delete integrations (DOMAIN.md 1.1). Inputs are already shape-validated by the caller."""
+"""Create, update and delete integrations (docs/configuration-validation.md). Inputs are already
+shape-validated by the caller."""
 from __future__ import annotations
 
 from django.db import transaction
@@ -68,7 +69,8 @@ def create_integration(org, data: dict) -> Integration:
 
 @transaction.atomic
 def update_integration(org, integration: Integration, data: dict) -> Integration:
-    """Partial merge: only the keys present in ``data`` change ([interp] DOMAIN 1.1)."""
+    """Partial merge: only the keys present in ``data`` change (docs/configuration-validation.md, updates
+    merge)."""
     _check_owner(org, integration)
     locked = Integration.objects.select_for_update().get(pk=integration.pk)
     _apply(locked, data)

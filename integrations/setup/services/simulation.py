@@ -41,9 +41,9 @@ def simulate_mapping(*, mapping_configuration: dict, object_type: str, format: s
 
 
 def simulate_direct(*, event_configuration: dict, payload: Any) -> dict:
-    """simulateDirect (DOMAIN-1.33 2.1): the ``DirectSimulationResponse`` of a payload for a ``direct: true``
-    configuration. Every problem is collected (``valid: false``); 422 only when the simulation cannot run
-    (an invalid configuration); 400 for a configuration that is not direct."""
+    """simulateDirect (docs/inbound.md, direct mode): the ``DirectSimulationResponse`` of a payload for a
+    ``direct: true`` configuration. Every problem is collected (``valid: false``); 422 only when the
+    simulation cannot run (an invalid configuration); 400 for a configuration that is not direct."""
     if event_configuration.get("direct") is not True:
         raise ValidationFailed("event_configuration.direct: must be true (simulateDirect simulates direct mode; "
                                "use simulateMappingV2 for mapped use cases)")

@@ -1,7 +1,8 @@
 """Use cases: create with derived slugs, partial updates that snapshot history, restore, delete, v2 sync.
 
-DOMAIN.md 1.2 and 3.2-3.4. Every write to a use case that changes it stores the previous state as a
-UseCaseHistory row in the same transaction, so history and state can never disagree.
+docs/configuration-validation.md (integrations, use cases and their history). Every write to a use case that
+changes it stores the previous state as a UseCaseHistory row in the same transaction, so history and state can
+never disagree.
 """
 from __future__ import annotations
 
@@ -165,8 +166,9 @@ def _new_use_case(
 
 @transaction.atomic
 def create_use_case(org, integration: Integration, data: dict, actor: str = "") -> UseCase:
-    """A new use case; the slug is derived from the name when absent (DOMAIN 3.4, C1) unless
-    ``ERPI_STRICT_SLUG`` is on, and unique per integration. ``actor`` is the user id (or "")."""
+    """A new use case; the slug is derived from the name when absent (docs/configuration-validation.md, slugs;
+    C1 in docs/contract-versions.md) unless ``ERPI_STRICT_SLUG`` is on, and unique per integration. ``actor``
+    is the user id (or "")."""
     _check_owner(org, integration)
     Integration.objects.select_for_update().filter(pk=integration.pk).first()  # serialise slug derivation
     use_case = _new_use_case(org, integration, data, taken=_slugs_of(integration), actor=actor,
@@ -230,7 +232,8 @@ def _locked(org, use_case: UseCase) -> UseCase:
 
 @transaction.atomic
 def update_use_case(org, use_case: UseCase, data: dict, actor: str = "") -> UseCase:
-    """Partial merge (DOMAIN 1.2); snapshots the previous state first, attributed to ``actor``."""
+    """Partial merge (docs/configuration-validation.md, updates merge); snapshots the previous state first,
+    attributed to ``actor``."""
     current = _locked(org, use_case)
     _snapshot(current, actor)
     _apply_update(current, data, actor=actor)
@@ -274,7 +277,8 @@ def delete_use_case(org, use_case: UseCase) -> None:
 
 @transaction.atomic
 def sync_use_cases(org, integration: Integration, items: list[dict], actor: str = "") -> list[UseCase]:
-    """Make the integration's use cases exactly ``items`` (v2 PUT, DOMAIN 1.2), all or nothing.
+    """Make the integration's use cases exactly ``items`` (v2 PUT, docs/configuration-validation.md), all or
+    nothing.
 
     An item whose ``id`` matches is updated (merge; a snapshot only when something changes), an
     unmatched ``id`` is created with that id, no ``id`` creates a new one, and the rest are deleted.

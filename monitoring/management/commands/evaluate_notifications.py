@@ -1,7 +1,7 @@
 """Evaluate every integration's notification rules now (what the beat task does every 5 minutes).
 
-Without a broker (the embedded default) nothing schedules the evaluator: run this from cron, or with
-``--loop`` beside the web server.
+Beat (or, on the embedded default, the server's schedule thread) runs it every 5 minutes; this command is for a
+run now, or ``--loop`` beside a server started without either.
 """
 import time
 

@@ -1,4 +1,4 @@
-"""Realistic valid configurations, taken from the contract's examples and DOMAIN.md; tests deep-copy them."""
+"""Realistic valid configurations, taken from the contract's examples and docs/; tests deep-copy them."""
 from __future__ import annotations
 
 CONTACT_SYNC = {

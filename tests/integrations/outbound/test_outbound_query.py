@@ -1,4 +1,5 @@
-"""queryOutboundMonitoringEvents (DOMAIN.md 1.10): filters, default event names, limits, cursor."""
+"""queryOutboundMonitoringEvents (docs/outbound.md, monitoring and resend): filters, default event names,
+limits, cursor."""
 from datetime import UTC, datetime, timedelta
 
 import pytest

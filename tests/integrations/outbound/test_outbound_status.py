@@ -1,4 +1,4 @@
-"""getOutboundStatus (DOMAIN.md 1.8): statuses, conflicts, distinct webhooks."""
+"""getOutboundStatus (docs/outbound.md): statuses, conflicts, distinct webhooks."""
 import pytest
 
 from tests.factories import IntegrationFactory, UseCaseFactory

@@ -25,6 +25,7 @@ from tests.factories import IntegrationFactory, UseCaseFactory
 pytestmark = [pytest.mark.django_db(transaction=True)]
 CONSUMERS = 8
 SOAK_SECONDS = float(os.environ.get("ERP_POLL_SOAK_SECONDS") or 3)
+MIN_EVENTS = 40  # published even when a busy machine makes the few seconds too short
 
 
 def _poll_integration(organization, visibility_timeout=300):
@@ -57,7 +58,7 @@ def test_eight_consumers_get_every_message_once_in_order_while_events_are_publis
     def publisher():
         try:
             n = 0
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline or n < MIN_EVENTS:
                 outbound.publish_event(org, {"event_name": "meter.read", "payload": {"n": n}})
                 published.append(n)
                 n += 1
@@ -100,7 +101,7 @@ def test_eight_consumers_get_every_message_once_in_order_while_events_are_publis
     for thread in threads:
         thread.join(timeout=SOAK_SECONDS + 60)
     assert errors == [] and violations == []
-    assert len(published) > 50
+    assert len(published) >= MIN_EVENTS
     assert delivered == published == list(range(len(published)))  # exactly once, in order
     assert not OutboundQueueItem.objects.filter(integration=integration).exists()  # all acked
     print(f"\n{len(published)} messages published in {SOAK_SECONDS:.0f} s, each delivered and acked once, in order,"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from integrations.models import OutboundQueueItem, OutboundStream, UseCase
 from integrations.outbound.services import stream as outbound_stream
+from monitoring.models import MonitoringEvent
 from tests.conftest import make_api_persona
 from tests.spec import assert_matches_contract
 
@@ -248,17 +249,19 @@ def test_dlq_pages_oldest_first_with_an_opaque_token(owner):
     assert owner.client.get(url, {"limit": 0}).status_code == 400
 
 
-def test_expired_messages_are_reaped_and_never_polled(owner, stream, caplog):
+def test_expired_messages_are_reaped_and_never_polled(owner, stream):
     integration_id, _ = stream
     publish(owner, n="old")
     publish(owner, n="fresh")
     OutboundQueueItem.objects.filter(payload__n="old").update(expires_at=timezone.now() - timedelta(seconds=1))
     [fresh] = poll(owner, integration_id).json()["messages"]
     assert fresh["payload"]["n"] == "fresh"
-    with caplog.at_level("INFO", logger="erpintegration.outbound.stream"):
-        assert outbound_stream.reap_expired() == 1
-    assert "MSG_EXPIRED_UNPOLLED" in caplog.text
+    assert outbound_stream.reap_expired() == 1
+    [row] = MonitoringEvent.objects.filter(source="poll", code="MSG_EXPIRED_UNPOLLED")
+    assert row.level == "error" and row.details["event_name"] == "contract.created"
     assert OutboundQueueItem.objects.count() == 1
+    rows = MonitoringEvent.objects.filter(integration_id=str(integration_id), source="poll")
+    assert set(rows.values_list("code", "level")) >= {("MSG_ENQUEUED", "info"), ("MSG_EXPIRED_UNPOLLED", "error")}
 
 
 def test_outbound_status_reports_depth_and_age_only_for_poll_use_cases(owner, stream):
@@ -357,17 +360,16 @@ def test_the_response_cap_shortens_the_run(owner, stream, monkeypatch):
     assert [m["payload"]["n"] for m in body["messages"]] == [0, 1] and body["has_more"] is True
 
 
-def test_a_late_arrival_is_rekeyed_to_the_tail(owner, stream, caplog):
+def test_a_late_arrival_is_rekeyed_to_the_tail(owner, stream):
     integration_id, _ = stream
     publish(owner, n="now")
     ack(owner, integration_id, poll(owner, integration_id).json()["messages"])
     publish(owner, n="queued")
-    with caplog.at_level("INFO", logger="erpintegration.outbound.stream"):
-        response = owner.client.post("/v1/event-catalog/events", {
-            "event_name": "contract.created", "payload": {"n": "late"}, "event_time": "2020-01-01T00:00:00Z"},
-            format="json")
+    response = owner.client.post("/v1/event-catalog/events", {
+        "event_name": "contract.created", "payload": {"n": "late"}, "event_time": "2020-01-01T00:00:00Z"},
+        format="json")
     assert response.status_code in (200, 201, 202)
-    assert "MSG_LATE_ARRIVAL" in caplog.text
+    assert MonitoringEvent.objects.filter(source="poll", code="MSG_LATE_ARRIVAL", level="warning").count() == 1
     assert [m["payload"]["n"] for m in poll(owner, integration_id).json()["messages"]] == ["queued", "late"]
 
 
@@ -377,3 +379,34 @@ def test_the_reaper_works_through_a_backlog_in_batches(owner, stream):
     OutboundQueueItem.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert outbound_stream.reap_expired(batch_size=2) == 5
     assert not OutboundQueueItem.objects.exists()
+
+
+def test_every_state_change_writes_its_monitoring_row(owner):
+    integration_id = create_integration(owner)
+    use_case_id = create_poll_use_case(owner, integration_id, max_delivery_attempts=1)
+    blocking = create_poll_use_case(owner, integration_id, event="contract.updated", name="Strict",
+                                    poison_policy="block", max_delivery_attempts=1)
+    response = owner.client.post("/v1/event-catalog/events", {
+        "event_name": "contract.created", "payload": {"n": 1}, "correlation_id": "trace-1"}, format="json")
+    event_id = response.json()["event_id"]
+    ack(owner, integration_id, poll(owner, integration_id).json()["messages"])
+    publish(owner, n=2)
+    poll(owner, integration_id)
+    lapse_lease(integration_id)
+    poll(owner, integration_id)  # n=2 exhausted: dead-lettered
+    publish(owner, "contract.updated", n=3)
+    poll(owner, integration_id)
+    lapse_lease(integration_id)
+    poll(owner, integration_id)  # n=3 exhausted: blocks
+    rows = MonitoringEvent.objects.filter(source="poll", integration_id=integration_id)
+    assert sorted(rows.values_list("code", flat=True)) == sorted([
+        "MSG_ENQUEUED", "MSG_ACKED", "MSG_ENQUEUED", "MSG_DEAD_LETTERED", "MSG_ENQUEUED", "MSG_HEAD_BLOCKED"])
+    first = rows.filter(event_id=event_id)
+    assert {r.code for r in first} == {"MSG_ENQUEUED", "MSG_ACKED"}
+    assert {r.correlation_id for r in first} == {"trace-1"} and {r.use_case_id for r in first} == {use_case_id}
+    assert rows.get(code="MSG_HEAD_BLOCKED").use_case_id == blocking
+    assert rows.get(code="MSG_DEAD_LETTERED").level == "error"
+    found = owner.client.post(f"/v2/integrations/{integration_id}/monitoring/events", {"code": "MSG_HEAD_BLOCKED"},
+                              format="json")
+    assert_matches_contract("queryMonitoringEventsV2", found)
+    assert [e["code"] for e in found.json()["data"]] == ["MSG_HEAD_BLOCKED"]

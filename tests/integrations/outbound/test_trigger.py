@@ -1,4 +1,5 @@
-"""triggerErp (DOMAIN.md 1.13): synchronous signed webhook call with the entity, ACK, TRIGGER monitoring row."""
+"""triggerErp (docs/outbound.md, triggerErp): synchronous signed webhook call with the entity, ACK, TRIGGER
+monitoring row."""
 import pytest
 
 from entities.models import Entity, EntityRelation

@@ -1,4 +1,5 @@
-"""App mapping: create, idempotent re-set, 409 unless overwrite, move, delete (DOMAIN 1.3)."""
+"""App mapping: create, idempotent re-set, 409 unless overwrite, move, delete
+(docs/configuration-validation.md, app mappings)."""
 import uuid
 
 import pytest

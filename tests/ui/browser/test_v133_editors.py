@@ -4,6 +4,7 @@ import pytest
 
 from integrations.models import UseCase
 from tests.factories import IntegrationFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.ui.browser.code_editor import fill_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def test_managed_call_operation_is_edited_in_the_form(page, shot, login):
     page.get_by_label("HTTP method").select_option("POST")
     page.get_by_label("Path", exact=True).fill("/orders/{{order_id")  # unbalanced: the server says where
     page.get_by_label("Headers").fill("X-Tenant: {{env.tenant}}")
-    page.get_by_label("Response mapping").fill("data.items")
+    fill_code(page.get_by_label("Response mapping"), "data.items")
     page.get_by_label("Describe this change").fill("Define the call")
     page.get_by_role("button", name="Save version").click()
     problem = page.locator("[data-path='configuration.operation.path'] + .issue-message")
@@ -97,7 +98,7 @@ def test_file_proxy_direction_and_options(page, shot, login):
     shot("01-errors-in-form")
 
     page.get_by_role("tab", name="JSON").click()
-    page.locator("#id_configuration").fill(
+    fill_code(page.get_by_label("Configuration (JSON)"),
         '{"direction": "upload", "upload": {"max_file_bytes": 1048576}, "fan_out": {"enabled": true},'
         ' "steps": [{"url": "https://dms.example/up", "method": "PUT", "response_type": "json"}]}')
     page.get_by_label("Describe this change").fill("Upload documents")
