@@ -12,6 +12,7 @@ from erpintegration.exceptions import ValidationFailed
 from integrations.connectors import selectors
 from integrations.connectors.api.serializers import history_entry
 from integrations.connectors.services import secure_proxy, type_generation, whitelist
+from integrations.connectors.services.errors import ManagedCallBadRequest
 from integrations.connectors.services.managed_calls import execute_managed_call
 
 TAGS = ["connectors"]
@@ -31,15 +32,15 @@ class ManagedCallExecuteView(APIView):
     def post(self, request, slug):
         data = request.data
         if not isinstance(data, dict):
-            raise ValidationFailed("request body must be a JSON object")
+            raise ManagedCallBadRequest("request body must be a JSON object")
         if not isinstance(data.get("integration_id"), str):
-            raise ValidationFailed("integration_id: this field is required (a uuid)")
+            raise ManagedCallBadRequest("integration_id: this field is required (a uuid)")
         payload = data.get("payload", {})
         if not isinstance(payload, dict):
-            raise ValidationFailed("payload: must be an object")
+            raise ManagedCallBadRequest("payload: must be an object")
         correlation_id = data.get("correlation_id")
         if correlation_id is not None and not isinstance(correlation_id, str):
-            raise ValidationFailed("correlation_id: must be a string")
+            raise ManagedCallBadRequest("correlation_id: must be a string")
         outcome = execute_managed_call(request_organization(request), slug, data["integration_id"], payload,
                                        correlation_id)
         headers = {"X-Inbound-Event-Id": outcome.inbound_event_id} if outcome.inbound_event_id else None

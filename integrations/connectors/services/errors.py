@@ -17,6 +17,13 @@ class ManagedCallError(ApplicationError):
         return {"error": error}
 
 
+class ManagedCallBadRequest(ManagedCallError):
+    """A malformed execute request: the contract's 400 is the same ``{"error": {...}}`` envelope."""
+
+    status_code = 400
+    code = "VALIDATION_ERROR"
+
+
 class SsrfBlocked(ManagedCallError):
     status_code = 400
     code = "SSRF_BLOCKED"

@@ -8,6 +8,7 @@ import pytest
 
 from integrations.models import ErpEvent
 from tests.connector_fixtures import make_connector
+from tests.spec import assert_matches_contract
 
 from . import servers
 
@@ -77,9 +78,13 @@ def test_unknown_disabled_or_other_organisations_use_case_is_404(owner, other_or
 
 
 def test_bad_request_names_the_field(owner, connector):
-    assert "integration_id" in owner.client.post("/v1/managed-call/x/execute", {}, format="json").json()["message"]
+    """The contract's 400 for execute is the ManagedCallErrorResponse envelope (found by schemathesis)."""
+    response = owner.client.post("/v1/managed-call/x/execute", {}, format="json")
+    assert response.status_code == 400 and "integration_id" in response.json()["error"]["message"]
+    assert_matches_contract("managedCallExecute", response)
     response = execute(owner.client, "get-customer", connector, payload=[1])
-    assert response.status_code == 400 and "payload" in response.json()["message"]
+    assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert "payload" in response.json()["error"]["message"]
 
 
 def test_api_key_and_bearer_auth(owner, erp_allowed):
