@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,7 +31,10 @@ class ManagedCallExecuteView(APIView):
 
     @extend_schema(operation_id="managedCallExecute", tags=TAGS, request=None, responses={200: ANY})
     def post(self, request, slug):
-        data = request.data
+        try:
+            data = request.data
+        except ParseError as exc:  # the contract's 400 for execute is the ManagedCallErrorResponse envelope
+            raise ManagedCallBadRequest(f"Malformed request body: {exc.detail}") from None
         if not isinstance(data, dict):
             raise ManagedCallBadRequest("request body must be a JSON object")
         if not isinstance(data.get("integration_id"), str):

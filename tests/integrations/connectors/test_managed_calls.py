@@ -82,6 +82,9 @@ def test_bad_request_names_the_field(owner, connector):
     response = owner.client.post("/v1/managed-call/x/execute", {}, format="json")
     assert response.status_code == 400 and "integration_id" in response.json()["error"]["message"]
     assert_matches_contract("managedCallExecute", response)
+    response = owner.client.post("/v1/managed-call/x/execute", "{not json", content_type="application/json")
+    assert response.status_code == 400 and "Malformed request body" in response.json()["error"]["message"]
+    assert_matches_contract("managedCallExecute", response)
     response = execute(owner.client, "get-customer", connector, payload=[1])
     assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert "payload" in response.json()["error"]["message"]
